@@ -1,0 +1,26 @@
+/** Where the command writes; tests pass their own streams. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+}
+
+const usage = `Usage: pg-dsql <command> [options]
+
+Commands:
+  emulator   run a local Aurora DSQL emulator (PostgreSQL wire proxy in front of PostgreSQL)
+  token      print an IAM authentication token for an endpoint
+  doctor     check configuration, credentials, DNS, TCP, TLS and authentication
+
+Run "pg-dsql <command> --help" for a command's options.
+`
+
+/** Runs one command line and resolves to the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(usage)
+    return command === undefined ? 1 : 0
+  }
+  io.stderr.write(`pg-dsql: unknown command "${command}".\n\n${usage}`)
+  return 2
+}

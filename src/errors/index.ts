@@ -1,0 +1,3 @@
+export { DsqlConfigError } from './dsql-config-error.js'
+export type { DsqlErrorOptions } from './dsql-error.js'
+export { DsqlError } from './dsql-error.js'

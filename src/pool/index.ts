@@ -1,0 +1,1 @@
+export { DsqlPool } from './dsql-pool.js'

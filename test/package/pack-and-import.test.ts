@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = resolve(import.meta.dirname, '../..')
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+// The check each project runs: the root entry loads, and DsqlPool's prototype chain reaches the
+// app's own pg.Pool (not a bundled copy), which is what Prisma and Drizzle test with instanceof.
+const probe = `
+const proto = Object.getPrototypeOf(DsqlPool.prototype)
+let reaches = false
+for (let p = DsqlPool.prototype; p; p = Object.getPrototypeOf(p)) if (p === pg.Pool.prototype) reaches = true
+const pool = new DsqlPool({ endpoints: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } })
+console.log(JSON.stringify({ isClass: typeof DsqlPool === 'function' && /^class\\b/.test(Function.prototype.toString.call(DsqlPool)), reaches, isPool: pool instanceof pg.Pool, parent: proto.constructor.name }))
+`
+
+describe('the packed tarball', () => {
+  let work: string
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'pg-dsql-pack-'))
+    execFileSync(npm, ['pack', '--pack-destination', work, '--silent'], { cwd: root, stdio: 'pipe' })
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
+    if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`)
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'pack-test', private: true }))
+    // One install serves both projects below: each has its own package.json (and so its own
+    // module type) and resolves pg-dsql and pg from the shared node_modules one level up.
+    execFileSync(
+      npm,
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `pg@${pgVersion()}`],
+      { cwd: work, stdio: 'pipe' },
+    )
+  }, 300_000)
+
+  afterAll(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true })
+  })
+
+  function runProject(type: 'module' | 'commonjs', source: string): unknown {
+    const dir = join(work, type)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `pack-test-${type}`, type }))
+    writeFileSync(join(dir, 'probe.js'), source)
+    return JSON.parse(execFileSync(process.execPath, ['probe.js'], { cwd: dir, encoding: 'utf8' }))
+  }
+
+  it('imports DsqlPool from an ESM project as a subclass of pg.Pool', () => {
+    const result = runProject('module', `import pg from 'pg'\nimport { DsqlPool } from 'pg-dsql'\n${probe}`)
+    expect(result).toEqual({ isClass: true, reaches: true, isPool: true, parent: 'BoundPool' })
+  })
+
+  it('requires DsqlPool from a CJS project as a subclass of pg.Pool', () => {
+    const result = runProject(
+      'commonjs',
+      `const pg = require('pg')\nconst { DsqlPool } = require('pg-dsql')\n${probe}`,
+    )
+    expect(result).toEqual({ isClass: true, reaches: true, isPool: true, parent: 'BoundPool' })
+  })
+})
+
+function pgVersion(): string {
+  return execFileSync(process.execPath, ['-p', "require('pg/package.json').version"], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim()
+}
