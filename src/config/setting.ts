@@ -1,0 +1,27 @@
+/**
+ * One field's value and where it came from: the option, a URL parameter, an env var or the
+ * default. Messages name `from`, so a user knows which setting to fix.
+ */
+export interface Setting<T> {
+  readonly value: T
+  readonly from: string
+}
+
+/** A candidate source for a field: its value (undefined when silent) and its name. */
+export type Source<T> = readonly [value: T | undefined | null, from: string]
+
+/** The first source that says something, in precedence order (option > URL > env > default). */
+export function pick<T>(sources: readonly Source<T>[], fallback: Setting<T>): Setting<T> {
+  for (const [value, from] of sources) {
+    if (value !== undefined && value !== null && value !== '') return { value, from }
+  }
+  return fallback
+}
+
+/** Like `pick`, for fields that may stay unset. */
+export function pickOptional<T>(sources: readonly Source<T>[]): Setting<T> | undefined {
+  for (const [value, from] of sources) {
+    if (value !== undefined && value !== null && value !== '') return { value, from }
+  }
+  return undefined
+}

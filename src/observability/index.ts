@@ -1,0 +1,24 @@
+export type {
+  ConnectErrorEvent,
+  ConnectEvent,
+  ConnectionLostEvent,
+  ConnectionRecycledEvent,
+  DsqlEvent,
+  DsqlEventError,
+  DsqlEventType,
+  EndpointFields,
+  EndpointHealthEvent,
+  FailbackEvent,
+  FailoverEvent,
+  OccConflictEvent,
+  RetryEvent,
+  RetryExhaustedEvent,
+  TokenErrorEvent,
+  TokenIssuedEvent,
+  TokenIssueReason,
+  TransactionEvent,
+} from './dsql-event.js'
+export { DSQL_EVENT_TYPES } from './dsql-event.js'
+export { EVENT_CHANNEL_NAME, eventChannel } from './event-channel.js'
+export type { DsqlEventListener } from './event-sink.js'
+export { EventSink, eventError } from './event-sink.js'
