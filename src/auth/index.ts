@@ -1,0 +1,12 @@
+export type { ChainLoader } from './credentials-provider.js'
+export { CREDENTIALS_REFRESH_MARGIN_MS, createCredentialsProvider } from './credentials-provider.js'
+export { DsqlCredentialsError } from './dsql-credentials-error.js'
+export type { SignToken, TokenKey } from './sign-token.js'
+export { signWithDsqlSigner } from './sign-token.js'
+export type { ScheduleTimer, TokenProviderOptions } from './token-provider.js'
+export {
+  CREDENTIALS_MARGIN_MS,
+  HANDOUT_MARGIN_MS,
+  REFRESH_AT_FRACTION,
+  TokenProvider,
+} from './token-provider.js'

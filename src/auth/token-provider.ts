@@ -1,0 +1,218 @@
+import type { DsqlCredentials, DsqlCredentialsProvider } from '../config/index.js'
+import type { EventSink, TokenIssueReason } from '../observability/index.js'
+import { eventError } from '../observability/index.js'
+import { type SignToken, signWithDsqlSigner, type TokenKey } from './sign-token.js'
+
+/** Starts a timer and returns its cancel function. Background timers never hold the process open. */
+export type ScheduleTimer = (callback: () => void, delayMs: number) => () => void
+
+const scheduleUnref: ScheduleTimer = (callback, delayMs) => {
+  const timer = setTimeout(callback, delayMs)
+  timer.unref()
+  return () => clearTimeout(timer)
+}
+
+export interface TokenProviderOptions {
+  readonly credentials: DsqlCredentialsProvider
+  readonly ttlSec: number
+  readonly events: EventSink
+  readonly sign?: SignToken
+  readonly now?: () => number
+  readonly schedule?: ScheduleTimer
+}
+
+/** A token is refreshed at this fraction of its life. */
+export const REFRESH_AT_FRACTION = 0.8
+/** Never hand out a token this close to its expiry: the handshake must finish before it. */
+export const HANDOUT_MARGIN_MS = 10_000
+/** A token never outlives the credentials that signed it, less this margin. */
+export const CREDENTIALS_MARGIN_MS = 60_000
+const RETRY_AFTER_FAILURE_MS = 5_000
+
+interface Entry {
+  token: string | undefined
+  expiresAt: number
+  refreshAt: number
+  inflight: Promise<string> | undefined
+  cancelTimer: (() => void) | undefined
+  /** Handed out since it was minted; an unused token is not refreshed, so idle pools go quiet. */
+  used: boolean
+  nextReason: TokenIssueReason
+}
+
+/**
+ * Caches one IAM token per (endpoint host, Region, action) and refreshes it in the background at
+ * about 80% of its life, with one signing in flight per key. A new connection takes the cached
+ * token and never waits on signing or on credentials while a valid token exists. A token that
+ * was not used since it was minted is not refreshed; the next connection after it expires mints
+ * one (and waits, once).
+ */
+export class TokenProvider {
+  readonly #credentials: DsqlCredentialsProvider
+  readonly #ttlMs: number
+  readonly #events: EventSink
+  readonly #sign: SignToken
+  readonly #now: () => number
+  readonly #schedule: ScheduleTimer
+  readonly #entries = new Map<string, Entry>()
+  #closed = false
+
+  constructor(options: TokenProviderOptions) {
+    this.#credentials = options.credentials
+    this.#ttlMs = options.ttlSec * 1000
+    this.#events = options.events
+    this.#sign = options.sign ?? signWithDsqlSigner
+    this.#now = options.now ?? Date.now
+    this.#schedule = options.schedule ?? scheduleUnref
+  }
+
+  /** The token for `key`: the cached one while it is valid, otherwise a fresh one. */
+  token(key: TokenKey): string | Promise<string> {
+    const entry = this.#entry(key)
+    const now = this.#now()
+    if (entry.token !== undefined && now < entry.expiresAt - HANDOUT_MARGIN_MS) {
+      entry.used = true
+      // A refresh timer may have been skipped (the process slept): refresh now, in the background.
+      if (now >= entry.refreshAt && entry.inflight === undefined) this.#refreshInBackground(key, entry)
+      return entry.token
+    }
+    return this.#mint(key, entry, true)
+  }
+
+  /** Starts signing a token for `key` without waiting, so the first connection finds one ready. */
+  prefetch(key: TokenKey): void {
+    const entry = this.#entry(key)
+    if (entry.token === undefined && entry.inflight === undefined) {
+      this.#mint(key, entry, false).catch(() => {
+        // Reported through a token.error event; the next connect tries again and surfaces it.
+      })
+    }
+  }
+
+  /**
+   * The server refused `token`: forget it, so the next connection signs afresh with freshly
+   * resolved credentials. A token that was already replaced is left alone.
+   */
+  invalidate(key: TokenKey, token: string): void {
+    const entry = this.#entries.get(keyOf(key))
+    if (entry === undefined || entry.token !== token) return
+    entry.cancelTimer?.()
+    entry.token = undefined
+    entry.expiresAt = 0
+    entry.nextReason = 'rejected'
+  }
+
+  /** Stops every refresh timer. Tokens already handed out stay valid until they expire. */
+  close(): void {
+    this.#closed = true
+    for (const entry of this.#entries.values()) entry.cancelTimer?.()
+  }
+
+  #entry(key: TokenKey): Entry {
+    const id = keyOf(key)
+    let entry = this.#entries.get(id)
+    if (entry === undefined) {
+      entry = {
+        token: undefined,
+        expiresAt: 0,
+        refreshAt: 0,
+        inflight: undefined,
+        cancelTimer: undefined,
+        used: false,
+        nextReason: 'initial',
+      }
+      this.#entries.set(id, entry)
+    }
+    return entry
+  }
+
+  /** Signs a token for `key`; `forConnection` says a connection is waiting for it (so it counts as used). */
+  #mint(key: TokenKey, entry: Entry, forConnection: boolean): Promise<string> {
+    if (entry.inflight !== undefined) {
+      if (forConnection) entry.used = true
+      return entry.inflight
+    }
+    const reason = entry.nextReason
+    const startedAt = this.#now()
+    entry.inflight = this.#credentials()
+      .then((credentials) =>
+        this.#sign(key, credentials, this.#ttlMs / 1000).then((token) => ({ token, credentials })),
+      )
+      .then(
+        ({ token, credentials }) => {
+          this.#store(key, entry, token, startedAt, credentials, forConnection)
+          this.#events.emit(() => ({
+            type: 'token.issued',
+            endpoint: key.host,
+            region: key.region,
+            action: key.action,
+            reason,
+            durationMs: this.#now() - startedAt,
+            expiresAt: entry.expiresAt,
+          }))
+          return token
+        },
+        (error: unknown) => {
+          this.#events.emit(() => ({
+            type: 'token.error',
+            endpoint: key.host,
+            region: key.region,
+            action: key.action,
+            error: eventError(error),
+          }))
+          throw error
+        },
+      )
+      .finally(() => {
+        entry.inflight = undefined
+      })
+    return entry.inflight
+  }
+
+  #store(
+    key: TokenKey,
+    entry: Entry,
+    token: string,
+    signedAt: number,
+    credentials: DsqlCredentials,
+    used: boolean,
+  ): void {
+    const credentialsEnd =
+      credentials.expiration === undefined
+        ? Number.POSITIVE_INFINITY
+        : credentials.expiration.getTime() - CREDENTIALS_MARGIN_MS
+    const expiresAt = Math.min(signedAt + this.#ttlMs, credentialsEnd)
+    entry.token = token
+    entry.expiresAt = expiresAt
+    entry.refreshAt = signedAt + Math.max(0, expiresAt - signedAt) * REFRESH_AT_FRACTION
+    entry.used = used
+    entry.nextReason = 'refresh'
+    this.#arm(key, entry, entry.refreshAt - this.#now())
+  }
+
+  #arm(key: TokenKey, entry: Entry, delayMs: number): void {
+    entry.cancelTimer?.()
+    entry.cancelTimer = undefined
+    if (this.#closed) return
+    entry.cancelTimer = this.#schedule(
+      () => {
+        entry.cancelTimer = undefined
+        if (entry.used) this.#refreshInBackground(key, entry)
+      },
+      Math.max(0, delayMs),
+    )
+  }
+
+  #refreshInBackground(key: TokenKey, entry: Entry): void {
+    entry.nextReason = 'refresh'
+    this.#mint(key, entry, false).catch(() => {
+      // Keep the current token while it lasts and try again soon; token.error was emitted.
+      const remainingMs = entry.expiresAt - HANDOUT_MARGIN_MS - this.#now()
+      if (remainingMs > 0) this.#arm(key, entry, Math.min(RETRY_AFTER_FAILURE_MS, remainingMs / 2))
+    })
+  }
+}
+
+function keyOf(key: TokenKey): string {
+  return `${key.host}\u0000${key.region}\u0000${key.action}`
+}
