@@ -1,3 +1,22 @@
-export { DsqlConfigError, DsqlError } from './errors/index.js'
-export { DsqlPool } from './pool/index.js'
+export type {
+  DsqlClientConfig,
+  DsqlCredentials,
+  DsqlCredentialsProvider,
+  DsqlOptions,
+  DsqlPoolConfig,
+  TokenAction,
+  TokenActionOption,
+} from './config/index.js'
+export type { EndpointFailure } from './errors/index.js'
+export {
+  DsqlAuthError,
+  DsqlConfigError,
+  DsqlCredentialsError,
+  DsqlError,
+  NoHealthyEndpointError,
+} from './errors/index.js'
+export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from './observability/index.js'
+export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
+export type { DsqlPgModule } from './pool/index.js'
+export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg } from './pool/index.js'
 export { VERSION } from './version.js'

@@ -1,5 +1,5 @@
 import type { CredentialsSource, DsqlCredentials, DsqlCredentialsProvider } from '../config/index.js'
-import { DsqlCredentialsError } from './dsql-credentials-error.js'
+import { DsqlCredentialsError } from '../errors/index.js'
 
 /** Loads the AWS SDK's node provider chain; tests pass their own. */
 export type ChainLoader = (init: { profile?: string }) => Promise<DsqlCredentialsProvider>

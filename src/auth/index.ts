@@ -1,6 +1,5 @@
 export type { ChainLoader } from './credentials-provider.js'
 export { CREDENTIALS_REFRESH_MARGIN_MS, createCredentialsProvider } from './credentials-provider.js'
-export { DsqlCredentialsError } from './dsql-credentials-error.js'
 export type { SignToken, TokenKey } from './sign-token.js'
 export { signWithDsqlSigner } from './sign-token.js'
 export type { ScheduleTimer, TokenProviderOptions } from './token-provider.js'

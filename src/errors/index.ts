@@ -1,3 +1,7 @@
+export { DsqlAuthError } from './dsql-auth-error.js'
 export { DsqlConfigError } from './dsql-config-error.js'
+export { DsqlCredentialsError } from './dsql-credentials-error.js'
 export type { DsqlErrorOptions } from './dsql-error.js'
 export { DsqlError } from './dsql-error.js'
+export type { EndpointFailure } from './no-healthy-endpoint-error.js'
+export { NoHealthyEndpointError } from './no-healthy-endpoint-error.js'

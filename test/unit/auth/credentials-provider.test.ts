@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCredentialsProvider, DsqlCredentialsError } from '../../../src/auth/index.js'
+import { createCredentialsProvider } from '../../../src/auth/index.js'
+import { DsqlCredentialsError } from '../../../src/errors/index.js'
 import type { DsqlCredentials } from '../../../src/config/index.js'
 
 describe('createCredentialsProvider', () => {

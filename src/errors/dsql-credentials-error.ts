@@ -1,4 +1,4 @@
-import { DsqlError } from '../errors/index.js'
+import { DsqlError } from './dsql-error.js'
 
 /**
  * AWS credentials could not be resolved, so no token could be signed. `source` names where

@@ -1,0 +1,50 @@
+import pg from 'pg'
+import type { DsqlClientConfig, DsqlPoolConfig } from '../config/index.js'
+import { DsqlClient } from './dsql-client.js'
+import { DsqlContext } from './dsql-context.js'
+import { DsqlPool } from './dsql-pool.js'
+import { RUNTIME } from './dsql-runtime.js'
+
+/** A pg-shaped module whose `Pool` and `Client` are pg-dsql's, for ORMs that take a pg module. */
+export type DsqlPgModule = Omit<typeof pg, 'Pool' | 'Client' | 'native'> & {
+  Pool: typeof DsqlPool
+  Client: typeof DsqlClient
+}
+
+/**
+ * Returns `{ ...pg, Pool, Client }` where `Pool` and `Client` apply `defaults` under each
+ * caller's config, for ORMs that construct `new module.Pool(theirConfig)` or
+ * `new module.Client(theirConfig)` (TypeORM's `driver`, Sequelize's `dialectModule`,
+ * pg-promise's `pgp.pg`). Pools and clients from one module share credential providers and
+ * token caches. There is no `native` key: ORMs that find one switch to pg-native.
+ *
+ * @example
+ * new DataSource({ type: 'postgres', driver: createDsqlPg({ endpoints }), ... })
+ */
+export function createDsqlPg(defaults: DsqlPoolConfig = {}): DsqlPgModule {
+  const context = new DsqlContext()
+  const withDefaults = <T extends object>(config: T | string | undefined): T =>
+    (typeof config === 'string' ? { ...defaults, connectionString: config } : { ...defaults, ...config }) as T
+
+  class Pool extends DsqlPool {
+    constructor(config?: DsqlPoolConfig) {
+      super(withDefaults(config), context)
+    }
+  }
+
+  class Client extends DsqlClient {
+    constructor(config?: string | DsqlClientConfig) {
+      super(carriesRuntime(config) ? config : withDefaults<DsqlClientConfig>(config), context)
+    }
+  }
+
+  const { native: _native, ...rest } = pg as typeof pg & { native?: unknown }
+  return { ...rest, Pool, Client } as DsqlPgModule
+}
+
+function carriesRuntime(config: unknown): config is DsqlClientConfig {
+  return typeof config === 'object' && config !== null && RUNTIME in config
+}
+
+/** The pg-shaped module with no defaults: `env` and each caller's config decide. */
+export const dsqlPg: DsqlPgModule = createDsqlPg()

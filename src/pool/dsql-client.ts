@@ -1,0 +1,207 @@
+import pg from 'pg'
+import type { DsqlClientConfig, ResolvedEndpoint } from '../config/index.js'
+import { DsqlAuthError } from '../errors/index.js'
+import { eventError } from '../observability/index.js'
+import { isAccessDenied, isConnectionLoss } from './connection-errors.js'
+import { type DsqlContext, defaultContext } from './dsql-context.js'
+import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
+import { type ConnectTarget, EndpointSocket } from './endpoint-socket.js'
+
+type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
+type PoolRelease = (error?: Error | boolean) => void
+
+/** Thrown into pg-pool's release path to retire a connection on purpose; never reaches the app. */
+export class ConnectionRetired extends Error {
+  override name = 'ConnectionRetired'
+  constructor(readonly reason: 'lifetime' | 'failback' | 'unhealthy') {
+    super(`pg-dsql retired the connection (${reason})`)
+  }
+}
+
+/**
+ * A `pg.Client` for Aurora DSQL: it picks an endpoint when it connects, authenticates with a
+ * cached IAM token, and verifies TLS against the endpoint host. Everything pg does still works:
+ * it is a real subclass, so ORMs that read pg's internals (Sequelize, pg-promise) keep working.
+ */
+export class DsqlClient extends pg.Client {
+  readonly #runtime: DsqlRuntime
+  readonly #target: ConnectTarget
+  #connectedAt = 0
+  #poolRelease: PoolRelease | undefined
+  #checkedOut = false
+  #retireReason: ConnectionRetired['reason'] | undefined
+  #lifetimeTimer: NodeJS.Timeout | undefined
+
+  constructor(config?: string | DsqlClientConfig, context: DsqlContext = defaultContext) {
+    const runtime = runtimeOf(config, context)
+    const target: ConnectTarget = { endpoint: undefined, token: undefined }
+    super(pgClientConfig(runtime, target))
+    this.#runtime = runtime
+    this.#target = target
+  }
+
+  /** The endpoint this client connected to, or undefined before it connects. */
+  get endpoint(): ResolvedEndpoint | undefined {
+    return this.#target.endpoint
+  }
+
+  override connect(): Promise<this>
+  override connect(callback: ConnectCallback): void
+  override connect(callback?: ConnectCallback): Promise<this> | undefined {
+    const connecting = this.#connect()
+    if (callback === undefined) return connecting
+    connecting.then(
+      () => callback(null, this),
+      (error: Error) => callback(error),
+    )
+    return undefined
+  }
+
+  async #connect(): Promise<this> {
+    const runtime = this.#runtime
+    const endpoint = await runtime.router.choose()
+    this.#target.endpoint = endpoint
+    // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
+    this.host = endpoint.host
+    this.port = endpoint.port
+    const startedAt = performance.now()
+    try {
+      await super.connect()
+    } catch (error) {
+      const durationMs = performance.now() - startedAt
+      runtime.events.emit(() => ({
+        type: 'connect.error',
+        endpoint: endpoint.host,
+        region: endpoint.region,
+        durationMs,
+        error: eventError(error),
+      }))
+      throw this.#explain(error, endpoint)
+    }
+    const durationMs = performance.now() - startedAt
+    this.#connectedAt = Date.now()
+    runtime.router.connected(endpoint, durationMs)
+    runtime.events.emit(() => ({
+      type: 'connect',
+      endpoint: endpoint.host,
+      region: endpoint.region,
+      durationMs,
+    }))
+    return this
+  }
+
+  #explain(error: unknown, endpoint: ResolvedEndpoint): unknown {
+    if (isAccessDenied(error)) {
+      const token = this.#target.token
+      if (token !== undefined)
+        this.#runtime.tokens.invalidate(
+          this.#runtime.tokenKey(endpoint, this.#runtime.config.tokenAction),
+          token,
+        )
+      const hint = (error as { hint?: unknown }).hint
+      const reason = typeof hint === 'string' && hint !== '' ? ` DSQL says: ${hint}.` : ''
+      return new DsqlAuthError(
+        `DSQL refused the IAM token for user "${this.#runtime.config.user}" (${this.#runtime.config.tokenAction}) at ` +
+          `${endpoint.host} (${endpoint.region}).${reason} Check the IAM identity's dsql:${this.#runtime.config.tokenAction} ` +
+          'permission, the tokenAction for this user, and the clock.',
+        { endpoint: endpoint.host, hint: typeof hint === 'string' ? hint : undefined, cause: error },
+      )
+    }
+    if (isConnectionLoss(error) || (error as { code?: unknown }).code === undefined) {
+      this.#runtime.router.failed(endpoint, error)
+    }
+    return error
+  }
+
+  /** @internal How long this connection has been open, in milliseconds. */
+  get ageMs(): number {
+    return this.#connectedAt === 0 ? 0 : Date.now() - this.#connectedAt
+  }
+
+  /**
+   * @internal Retires this pooled connection: at once when it is idle, otherwise when it is
+   * released. Never while it is checked out.
+   */
+  retire(reason: ConnectionRetired['reason']): void {
+    if (this.#poolRelease === undefined) return
+    if (this.#checkedOut) {
+      this.#retireReason = reason
+      return
+    }
+    // An idle pooled client's 'error' makes pg-pool remove and close it (its documented idle
+    // error path); DsqlPool keeps this error from reaching the app's 'error' listeners.
+    this.emit('error', new ConnectionRetired(reason))
+  }
+
+  /** @internal Starts the timer that retires this connection at its drawn lifetime. */
+  startLifetime(lifetimeMs: number, onRetire: () => void): void {
+    clearTimeout(this.#lifetimeTimer)
+    this.#lifetimeTimer = setTimeout(() => {
+      onRetire()
+      this.retire('lifetime')
+    }, lifetimeMs)
+    this.#lifetimeTimer.unref()
+    this.once('end', () => clearTimeout(this.#lifetimeTimer))
+  }
+
+  // pg-pool assigns `client.release` at every checkout. Catching the assignment tells the
+  // client it is checked out, and lets a retirement ride on pg-pool's own `release(err)`,
+  // which destroys the connection instead of returning it.
+  get release(): PoolRelease | undefined {
+    return this.#poolRelease === undefined ? undefined : this.#release
+  }
+
+  set release(poolRelease: PoolRelease) {
+    this.#poolRelease = poolRelease
+    this.#checkedOut = true
+  }
+
+  readonly #release: PoolRelease = (error) => {
+    const poolRelease = this.#poolRelease as PoolRelease
+    this.#checkedOut = false
+    const reason = this.#retireReason
+    if (reason !== undefined && (error === undefined || error === false)) {
+      this.#retireReason = undefined
+      poolRelease(new ConnectionRetired(reason))
+      return
+    }
+    poolRelease(error)
+  }
+}
+
+function runtimeOf(config: string | DsqlClientConfig | undefined, context: DsqlContext): DsqlRuntime {
+  const carried = typeof config === 'object' ? (config as { [RUNTIME]?: DsqlRuntime })[RUNTIME] : undefined
+  return carried ?? context.runtimeFor(config as Readonly<Record<string, unknown>> | string | undefined)
+}
+
+/** A fresh, unfrozen pg config for one client: pg writes into what it is given. */
+function pgClientConfig(runtime: DsqlRuntime, target: ConnectTarget): pg.ClientConfig {
+  const { config, tokens } = runtime
+  const first = config.endpoints[0] as ResolvedEndpoint
+  const clientConfig: pg.ClientConfig & Record<string, unknown> = {
+    ...config.pgOptions,
+    host: first.host,
+    port: first.port,
+    user: config.user,
+    database: config.database,
+    application_name: config.applicationName,
+    ssl: config.ssl === false ? false : { ...config.ssl },
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    stream: () => new EndpointSocket(target),
+    // pg calls this only when the server asks for a password, once per physical connection.
+    password: () => {
+      const endpoint = target.endpoint ?? first
+      const token = tokens.token(runtime.tokenKey(endpoint, config.tokenAction))
+      if (typeof token === 'string') {
+        target.token = token
+        return token
+      }
+      return token.then((minted) => {
+        target.token = minted
+        return minted
+      })
+    },
+  }
+  if (config.sslnegotiation !== undefined) clientConfig.sslnegotiation = config.sslnegotiation
+  return clientConfig
+}

@@ -1,0 +1,25 @@
+import type { TokenKey, TokenProvider } from '../auth/index.js'
+import type { ResolvedConfig, ResolvedEndpoint, TokenAction } from '../config/index.js'
+import type { EventSink } from '../observability/index.js'
+import type { Router } from '../routing/index.js'
+
+/**
+ * The parts every connection of one configuration shares: the event sink, the token cache and
+ * the router. Shared by every pool and client with the same endpoints, identity and token TTL
+ * (see `DsqlContext`), so an ORM that builds a new client per connection still reuses tokens.
+ */
+export interface SharedState {
+  readonly events: EventSink
+  readonly tokens: TokenProvider
+  readonly router: Router
+  /** The token key for an endpoint and action, built once. */
+  tokenKey(endpoint: ResolvedEndpoint, action: TokenAction): TokenKey
+}
+
+/** What a client needs to connect: its resolved config and the shared state. */
+export interface DsqlRuntime extends SharedState {
+  readonly config: ResolvedConfig
+}
+
+/** @internal Carries a pool's runtime to the clients it creates, through pg-pool's options. */
+export const RUNTIME = Symbol.for('pg-dsql.runtime')
