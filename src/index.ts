@@ -14,9 +14,21 @@ export {
   DsqlCredentialsError,
   DsqlError,
   NoHealthyEndpointError,
+  OccRetryExhaustedError,
+  TransactionAbortedError,
+  TransactionMisuseError,
+  TransactionOutcomeUnknownError,
 } from './errors/index.js'
 export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from './observability/index.js'
 export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
 export type { DsqlPgModule } from './pool/index.js'
-export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg } from './pool/index.js'
+export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg, transaction } from './pool/index.js'
+export type {
+  ConflictContext,
+  ErrorClass,
+  RetryContext,
+  RetryOptions,
+  TransactionOptions,
+} from './retry/index.js'
+export { classifyError, ERROR_CLASSES, isOccError } from './retry/index.js'
 export { VERSION } from './version.js'

@@ -2,12 +2,24 @@ import pg from 'pg'
 import type { DsqlClientConfig, ResolvedEndpoint } from '../config/index.js'
 import { DsqlAuthError } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
-import { isAccessDenied, isConnectionLoss } from './connection-errors.js'
+import {
+  autocommitRetryDelay,
+  isAccessDenied,
+  isConnectionLoss,
+  resolveRetryOptions,
+  runTransaction,
+  type TransactionOptions,
+  type TransactionTarget,
+} from '../retry/index.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
 import { type ConnectTarget, EndpointSocket } from './endpoint-socket.js'
 
 type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
+type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) => void
+type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown
+
+const pgQuery = pg.Client.prototype.query as unknown as QueryFunction
 type PoolRelease = (error?: Error | boolean) => void
 
 /** Thrown into pg-pool's release path to retire a connection on purpose; never reaches the app. */
@@ -38,6 +50,92 @@ export class DsqlClient extends pg.Client {
     super(pgClientConfig(runtime, target))
     this.#runtime = runtime
     this.#target = target
+  }
+
+  // `query` keeps pg's own overloads in the type declarations; the runtime wrapper, installed on
+  // the prototype here, retries autocommit statements that lost a conflict (see #runQuery).
+  static {
+    DsqlClient.prototype.query = function query(
+      this: DsqlClient,
+      config: unknown,
+      values?: unknown,
+      callback?: unknown,
+    ) {
+      if (!this.#runtime.retry.autocommit || !isPlainQuery(config))
+        return pgQuery.call(this, config, values, callback)
+      let done = callback
+      let parameters = values
+      if (typeof values === 'function') {
+        done = values
+        parameters = undefined
+      }
+      if (typeof done === 'function') {
+        this.#runQuery(config, parameters, done as QueryCallback, 1, 0)
+        return undefined
+      }
+      return new Promise<pg.QueryResult>((resolve, reject) => {
+        this.#runQuery(
+          config,
+          parameters,
+          (error, result) => (error ? reject(error) : resolve(result as pg.QueryResult)),
+          1,
+          0,
+        )
+      }).catch((error: Error) => {
+        // Like pg: point the stack at the caller, not at the socket callback.
+        Error.captureStackTrace(error)
+        throw error
+      })
+    } as pg.Client['query']
+  }
+
+  /**
+   * Sends one statement; if it failed with 40001 in its own implicit transaction (the session is
+   * idle again, so nothing applied), sends it again after a backoff. Statements inside a
+   * transaction are never retried here: the transaction is what must be retried.
+   */
+  #runQuery(
+    config: unknown,
+    values: unknown,
+    callback: QueryCallback,
+    attempt: number,
+    startedAt: number,
+  ): void {
+    pgQuery.call(this, config, values, (error: Error | null | undefined, result?: pg.QueryResult) => {
+      if (error === null || error === undefined || this.getTransactionStatus?.() !== 'I') {
+        callback(error, result)
+        return
+      }
+      const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
+      const delayMs = autocommitRetryDelay(
+        { error, attempt, startedAt: firstFailureAt, allow: 'conflict' },
+        this.#runtime.retry,
+        this.#runtime.events,
+      )
+      if (delayMs === undefined) {
+        callback(error, result)
+        return
+      }
+      setTimeout(() => this.#runQuery(config, values, callback, attempt + 1, firstFailureAt), delayMs)
+    })
+  }
+
+  /**
+   * Runs `fn` in a transaction on this connection, retrying conflicts (see
+   * `pool.transaction()`). A lone client cannot replace a lost connection, so only conflicts
+   * are retried here; use `pool.transaction()` to survive connection loss too.
+   */
+  transaction<T>(fn: (client: this) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    const runtime = this.#runtime
+    const target: TransactionTarget<this> = {
+      canReconnect: false,
+      acquire: () => Promise.resolve({ client: this, release: () => {} }),
+    }
+    return runTransaction(target, fn, {
+      retry: resolveRetryOptions(options, runtime.retry, 'transaction options'),
+      events: runtime.events,
+      markers: runtime.markers,
+    })
   }
 
   /** The endpoint this client connected to, or undefined before it connects. */
@@ -167,6 +265,14 @@ export class DsqlClient extends pg.Client {
     }
     poolRelease(error)
   }
+}
+
+/** A text or config-object query; cursors, streams and queries with their own callback pass through. */
+function isPlainQuery(config: unknown): boolean {
+  if (typeof config === 'string') return true
+  if (config === null || typeof config !== 'object') return false
+  const { submit, callback } = config as { submit?: unknown; callback?: unknown }
+  return typeof submit !== 'function' && typeof callback !== 'function'
 }
 
 function runtimeOf(config: string | DsqlClientConfig | undefined, context: DsqlContext): DsqlRuntime {

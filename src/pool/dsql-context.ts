@@ -7,6 +7,7 @@ import {
   resolveConfig,
 } from '../config/index.js'
 import { EventSink } from '../observability/index.js'
+import { CommitMarkers, type RetryOptions, resolveRetryOptions } from '../retry/index.js'
 import { Router } from '../routing/index.js'
 import type { DsqlRuntime, SharedState } from './dsql-runtime.js'
 
@@ -24,7 +25,8 @@ export class DsqlContext {
   /** Resolves `input` (options, URL, env) and attaches the shared state for it. */
   runtimeFor(input: Readonly<Record<string, unknown>> | string | undefined): DsqlRuntime {
     const config = resolveConfig(input)
-    return { ...this.sharedFor(config), config }
+    const retry = resolveRetryOptions(config.retry as RetryOptions | false | undefined)
+    return { ...this.sharedFor(config), config, retry }
   }
 
   sharedFor(config: ResolvedConfig): SharedState {
@@ -60,6 +62,7 @@ export class DsqlContext {
       events,
       tokens,
       router,
+      markers: new CommitMarkers(),
       tokenKey(endpoint, action) {
         let byAction = keys.get(endpoint)
         if (byAction === undefined) {

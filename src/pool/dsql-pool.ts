@@ -2,7 +2,15 @@ import pg from 'pg'
 import type { DsqlPoolConfig, ResolvedEndpoint } from '../config/index.js'
 import { DsqlAuthError, DsqlConfigError } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
-import { isConnectionLoss } from './connection-errors.js'
+import {
+  autocommitRetryDelay,
+  isConnectionLoss,
+  isReadOnlyStatement,
+  resolveRetryOptions,
+  runTransaction,
+  type TransactionOptions,
+  type TransactionTarget,
+} from '../retry/index.js'
 import { ConnectionRetired, DsqlClient } from './dsql-client.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
@@ -12,6 +20,17 @@ type PoolConnectCallback = (
   client?: pg.PoolClient,
   done?: (release?: unknown) => void,
 ) => void
+
+type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) => void
+type QueryFunction = (this: pg.Pool, text: unknown, values?: unknown, callback?: unknown) => unknown
+
+const pgPoolQuery = pg.Pool.prototype.query as unknown as QueryFunction
+
+/** The SQL text of a query given as text or as a config object. */
+function isReadOnlyQuery(query: unknown): boolean {
+  const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text
+  return typeof text === 'string' && isReadOnlyStatement(text)
+}
 
 /** Each connection draws its lifetime from [LIFETIME_SPREAD × max, max]. */
 const LIFETIME_SPREAD = 0.85
@@ -63,6 +82,126 @@ export class DsqlPool extends pg.Pool {
       callback(error, client, done)
     })
     return undefined
+  }
+
+  // `query` keeps pg-pool's overloads in the type declarations; the runtime version, installed
+  // on the prototype here, differs from pg-pool's in two ways (see #runQuery).
+  static {
+    DsqlPool.prototype.query = function query(
+      this: DsqlPool,
+      text: unknown,
+      values?: unknown,
+      callback?: unknown,
+    ) {
+      // Leave pg-pool's own guards (a function as the query) and its error text to pg-pool.
+      if (typeof text === 'function') return pgPoolQuery.call(this, text, values, callback)
+      let done = callback
+      let parameters = values
+      if (typeof values === 'function') {
+        done = values
+        parameters = undefined
+      }
+      if (typeof done === 'function') {
+        this.#runQuery(text, parameters, done as QueryCallback, 1, 0)
+        return undefined
+      }
+      return new Promise<pg.QueryResult>((resolve, reject) => {
+        this.#runQuery(
+          text,
+          parameters,
+          (error, result) => (error ? reject(error) : resolve(result as pg.QueryResult)),
+          1,
+          0,
+        )
+      }).catch((error: Error) => {
+        Error.captureStackTrace(error)
+        throw error
+      })
+    } as pg.Pool['query']
+  }
+
+  /**
+   * pg-pool's `query()`, with two DSQL-minded changes: a connection whose statement failed but
+   * which is still healthy and idle goes back to the pool (pg-pool closes it, and on DSQL every
+   * new connection costs TLS, a token and a share of the 100-per-second connection rate); and a
+   * read-only statement whose connection died is sent again on another connection.
+   */
+  #runQuery(
+    text: unknown,
+    values: unknown,
+    callback: QueryCallback,
+    attempt: number,
+    startedAt: number,
+  ): void {
+    this.connect((connectError, client) => {
+      if (connectError !== undefined || client === undefined) {
+        callback(connectError)
+        return
+      }
+      let settled = false
+      const finish = (error: Error | null | undefined, result?: pg.QueryResult) => {
+        if (settled) return
+        settled = true
+        client.removeListener('error', finish)
+        const healthy =
+          error === undefined ||
+          error === null ||
+          (!isConnectionLoss(error) && client.getTransactionStatus?.() === 'I')
+        client.release(healthy ? undefined : (error ?? undefined))
+        if (healthy || !isReadOnlyQuery(text)) {
+          callback(error, result)
+          return
+        }
+        const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
+        const delayMs = autocommitRetryDelay(
+          { error, attempt, startedAt: firstFailureAt, allow: 'lost-read' },
+          this.#runtime.retry,
+          this.#runtime.events,
+        )
+        if (delayMs === undefined) callback(error, result)
+        else setTimeout(() => this.#runQuery(text, values, callback, attempt + 1, firstFailureAt), delayMs)
+      }
+      // A connection that dies mid-query reports on the client; answer the caller once.
+      client.once('error', finish)
+      try {
+        client.query(text as string, values as unknown[], finish)
+      } catch (error) {
+        finish(error as Error)
+      }
+    })
+  }
+
+  /**
+   * Runs `fn` in a transaction on a pooled connection and returns what it returns. Conflicts
+   * (40001) and failures before COMMIT was sent are retried on a fresh, healthy connection, with
+   * backoff; a COMMIT whose outcome is unknown is reported, not retried (see `idempotent` and
+   * `exactlyOnce`). `fn` may run more than once, so keep side effects outside the database
+   * idempotent.
+   *
+   * @example
+   * const orderId = await pool.transaction(async (client) => {
+   *   await client.query('UPDATE stock SET qty = qty - 1 WHERE sku = $1', [sku])
+   *   const { rows } = await client.query('INSERT INTO orders (sku) VALUES ($1) RETURNING id', [sku])
+   *   return rows[0].id
+   * })
+   */
+  transaction<T>(
+    fn: (client: pg.PoolClient & DsqlClient) => Promise<T> | T,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    const runtime = this.#runtime
+    const target: TransactionTarget<pg.PoolClient & DsqlClient> = {
+      canReconnect: true,
+      acquire: async () => {
+        const client = (await this.connect()) as pg.PoolClient & DsqlClient
+        return { client, release: (destroy) => client.release(destroy) }
+      },
+    }
+    return runTransaction(target, fn, {
+      retry: resolveRetryOptions(options, runtime.retry, 'transaction options'),
+      events: runtime.events,
+      markers: runtime.markers,
+    })
   }
 
   /** The resolved settings this pool runs with (frozen). */

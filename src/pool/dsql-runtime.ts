@@ -1,6 +1,7 @@
 import type { TokenKey, TokenProvider } from '../auth/index.js'
 import type { ResolvedConfig, ResolvedEndpoint, TokenAction } from '../config/index.js'
 import type { EventSink } from '../observability/index.js'
+import type { CommitMarkers, ResolvedRetry } from '../retry/index.js'
 import type { Router } from '../routing/index.js'
 
 /**
@@ -12,6 +13,8 @@ export interface SharedState {
   readonly events: EventSink
   readonly tokens: TokenProvider
   readonly router: Router
+  /** Bookkeeping for `exactlyOnce` transactions: the marker table is checked once. */
+  readonly markers: CommitMarkers
   /** The token key for an endpoint and action, built once. */
   tokenKey(endpoint: ResolvedEndpoint, action: TokenAction): TokenKey
 }
@@ -19,6 +22,8 @@ export interface SharedState {
 /** What a client needs to connect: its resolved config and the shared state. */
 export interface DsqlRuntime extends SharedState {
   readonly config: ResolvedConfig
+  /** The `retry` option, resolved: every transaction's and autocommit statement's defaults. */
+  readonly retry: ResolvedRetry
 }
 
 /** @internal Carries a pool's runtime to the clients it creates, through pg-pool's options. */

@@ -1,0 +1,83 @@
+import type { EventSink } from '../observability/index.js'
+import { eventError } from '../observability/index.js'
+import { backoffDelayMs } from './backoff.js'
+import { classifyError, type ErrorClass } from './classify-error.js'
+import type { ResolvedRetry } from './resolve-retry-options.js'
+
+/** What the autocommit retry knows about the failed statement. */
+export interface AutocommitFailure {
+  readonly error: unknown
+  /** The attempt that failed (1 for the first). */
+  readonly attempt: number
+  readonly startedAt: number
+  /**
+   * Why this failure may be retried: `conflict` for a statement that lost a conflict in its own
+   * implicit transaction (nothing applied), `lost-read` for a read-only statement whose
+   * connection died (nothing to apply).
+   */
+  readonly allow: 'conflict' | 'lost-read'
+}
+
+/**
+ * The wait before retrying a failed autocommit statement, or undefined to give up. A statement
+ * that failed with 40001 did not apply, so it is retried; a write whose connection died may have
+ * applied, so only read-only statements are retried after a connection loss (by the pool).
+ */
+export function autocommitRetryDelay(
+  failure: AutocommitFailure,
+  retry: ResolvedRetry,
+  events: EventSink,
+  now: () => number = Date.now,
+): number | undefined {
+  const { error, attempt } = failure
+  const errorClass: ErrorClass = classifyError(error)
+  const isConflict = errorClass === 'occ-data' || errorClass === 'occ-schema'
+  if (failure.allow === 'conflict' ? !isConflict : errorClass !== 'transient') return undefined
+  if (isConflict) {
+    events.emit(() => ({
+      type: 'occ.conflict',
+      kind: errorClass === 'occ-data' ? 'data' : 'schema',
+      attempt,
+      scope: 'autocommit',
+    }))
+  }
+  if (retry.shouldRetry !== undefined && !retry.shouldRetry(error, attempt)) return undefined
+  const delayMs = backoffDelayMs(attempt, retry)
+  const elapsedMs = now() - failure.startedAt
+  if (attempt >= retry.maxAttempts || elapsedMs + delayMs > retry.deadlineMs) {
+    events.emit(() => ({
+      type: 'retry.exhausted',
+      attempts: attempt,
+      elapsedMs,
+      scope: 'autocommit',
+      error: eventError(error),
+    }))
+    return undefined
+  }
+  events.emit(() => ({
+    type: 'retry',
+    attempt,
+    delayMs,
+    scope: 'autocommit',
+    reason: errorClass,
+    error: eventError(error),
+  }))
+  retry.onRetry?.(
+    Object.freeze({ error, attempt, delayMs, elapsedMs, errorClass, scope: 'autocommit' as const }),
+  )
+  return delayMs
+}
+
+const WRITE_OR_LOCK =
+  /\b(?:insert|update|delete|merge|upsert|truncate|create|alter|drop|grant|revoke|call|do|copy|lock|nextval|setval|for\s+(?:no\s+key\s+)?update|for\s+(?:key\s+)?share)\b/i
+const READ_START = /^\s*(?:select|with|show|values|table|explain)\b/i
+
+/**
+ * True when a statement can only read: it starts like a query and names nothing that writes or
+ * locks. Conservative on purpose (a function with side effects called from a SELECT is missed),
+ * because it decides whether a statement whose connection died may be sent again.
+ */
+export function isReadOnlyStatement(text: string): boolean {
+  const sql = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+  return READ_START.test(sql) && !WRITE_OR_LOCK.test(sql)
+}

@@ -1,0 +1,295 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import {
+  OccRetryExhaustedError,
+  TransactionAbortedError,
+  TransactionMisuseError,
+  TransactionOutcomeUnknownError,
+} from '../errors/index.js'
+import { type EventSink, eventError } from '../observability/index.js'
+import { abortableSleep } from './abortable-sleep.js'
+import { backoffDelayMs } from './backoff.js'
+import { classifyError, isRetryableClass } from './classify-error.js'
+import type { CommitMarkers } from './commit-markers.js'
+import { isConnectionLoss } from './connection-errors.js'
+import type { ResolvedRetry } from './resolve-retry-options.js'
+import type { Lease, TransactionClient, TransactionTarget } from './transaction-target.js'
+
+/** Where the attempt was when it failed; a failure during COMMIT may have committed. */
+type Phase = 'connect' | 'begin' | 'body' | 'commit'
+
+// DSQL has no savepoints: a transaction() inside another one's callback would silently become
+// a second, independent transaction. The store marks the callback's async context.
+const insideTransaction = new AsyncLocalStorage<true>()
+const clientsInTransaction = new WeakSet<object>()
+
+export interface RunTransactionOptions {
+  readonly retry: ResolvedRetry
+  readonly events: EventSink
+  /** Shared bookkeeping for `exactlyOnce`; used only when it is on. */
+  readonly markers: CommitMarkers
+  readonly now?: () => number
+  readonly random?: () => number
+}
+
+/**
+ * Runs `fn` inside BEGIN … COMMIT and retries what is safe to retry: conflicts (40001) and
+ * failures before COMMIT was sent, each on a healthy connection. A failure after COMMIT was sent
+ * and before its answer is never retried on its own: it becomes TransactionOutcomeUnknownError,
+ * unless the work is idempotent or `exactlyOnce` can tell whether it landed.
+ */
+export async function runTransaction<C extends TransactionClient, T>(
+  target: TransactionTarget<C>,
+  fn: (client: C) => Promise<T> | T,
+  options: RunTransactionOptions,
+): Promise<T> {
+  if (insideTransaction.getStore() === true) {
+    throw new TransactionMisuseError(
+      'transaction() was called inside another transaction() callback. DSQL has no savepoints, so it cannot ' +
+        'nest; run the inner work on the client the outer callback received.',
+    )
+  }
+  const { retry, events } = options
+  const markers = retry.exactlyOnce ? options.markers : undefined
+  const now = options.now ?? Date.now
+  const startedAt = now()
+  const markerId = markers?.newId()
+  if (markers !== undefined) await markers.ensureTable(target)
+  /** fn's result from an attempt whose COMMIT had no answer, returned if that commit landed. */
+  let unansweredResult: { value: T } | undefined
+
+  for (let attempt = 1; ; attempt++) {
+    retry.signal?.throwIfAborted()
+    let phase: Phase = 'connect'
+    let failure: unknown
+    let committed = false
+    let value: T | undefined
+    const lease = await target.acquire().catch((error: unknown) => {
+      failure = error
+      return undefined
+    })
+    if (lease !== undefined) {
+      const client = lease.client
+      try {
+        claim(client)
+        phase = 'begin'
+        await client.query(retry.readOnly ? 'BEGIN READ ONLY' : 'BEGIN')
+        phase = 'body'
+        if (markers !== undefined && markerId !== undefined) await markers.write(client, markerId)
+        value = await insideTransaction.run(true, () => fn(client))
+        phase = 'commit'
+        const commit = await client.query('COMMIT')
+        if (commit.command === 'ROLLBACK') {
+          throw new TransactionAbortedError(
+            'COMMIT answered ROLLBACK: a statement inside the transaction failed and its error was caught ' +
+              'inside the callback, so nothing was committed. Let the error propagate instead of catching it.',
+          )
+        }
+        committed = true
+      } catch (error) {
+        failure = error
+        // Keep what fn returned: if this COMMIT landed after all, it is the transaction's result.
+        if (phase === 'commit' && !(error instanceof TransactionAbortedError))
+          unansweredResult = { value: value as T }
+      } finally {
+        await release(lease, client, failure, phase)
+      }
+    }
+    if (committed) {
+      finish(events, 'committed', attempt, now() - startedAt, retry.readOnly)
+      if (markers !== undefined) markers.cleanUpSoon(target, now())
+      return value as T
+    }
+    if (!target.canReconnect && isConnectionLoss(failure)) {
+      // A lone client cannot replace its connection; say what happened to it.
+      finish(events, phase === 'commit' ? 'unknown' : 'failed', attempt, now() - startedAt, retry.readOnly)
+      throw phase === 'commit' ? outcomeUnknown(failure, attempt) : failure
+    }
+    const decision = await decide(
+      target,
+      failure,
+      phase,
+      attempt,
+      startedAt,
+      options,
+      markerId,
+      unansweredResult,
+    )
+    if (decision.kind === 'committed') {
+      finish(events, 'committed', attempt, now() - startedAt, retry.readOnly)
+      return decision.value as T
+    }
+    if (decision.kind === 'throw') {
+      finish(events, decision.outcome, attempt, now() - startedAt, retry.readOnly)
+      throw decision.error
+    }
+    await abortableSleep(decision.delayMs, retry.signal)
+  }
+}
+
+function outcomeUnknown(cause: unknown, attempts: number): TransactionOutcomeUnknownError {
+  return new TransactionOutcomeUnknownError(
+    'The connection failed after COMMIT was sent and before its answer, so the transaction may or may not have ' +
+      'committed; pg-dsql does not retry it. Check the data, or pass idempotent: true or exactlyOnce: true to ' +
+      'let pg-dsql retry safely.',
+    { attempts, cause },
+  )
+}
+
+type Decision =
+  | { kind: 'retry'; delayMs: number }
+  | { kind: 'throw'; error: unknown; outcome: 'rolled-back' | 'failed' | 'unknown' }
+  | { kind: 'committed'; value: unknown }
+
+async function decide<C extends TransactionClient, T>(
+  target: TransactionTarget<C>,
+  failure: unknown,
+  phase: Phase,
+  attempt: number,
+  startedAt: number,
+  options: RunTransactionOptions,
+  markerId: string | undefined,
+  unanswered: { value: T } | undefined,
+): Promise<Decision> {
+  const { retry, events } = options
+  const markers = retry.exactlyOnce ? options.markers : undefined
+  const now = options.now ?? Date.now
+  let errorClass = classifyError(failure)
+  const fail = (outcome: 'rolled-back' | 'failed' | 'unknown', error: unknown = failure): Decision => ({
+    kind: 'throw',
+    error,
+    outcome,
+  })
+
+  // The marker already exists: an earlier attempt whose COMMIT had no answer did commit.
+  if (markers !== undefined && isUniqueViolation(failure) && unanswered !== undefined) {
+    return { kind: 'committed', value: unanswered.value }
+  }
+  if (phase === 'commit' && (errorClass === 'transient' || errorClass === 'rate-limited')) {
+    // COMMIT was sent and no answer came: it may have landed.
+    if (markers !== undefined && markerId !== undefined) {
+      const landed = await markers.committed(target, markerId).catch(() => undefined)
+      if (landed === true) return { kind: 'committed', value: unanswered?.value }
+      // Unknown still (no healthy connection to ask) or absent: retrying is safe, because the
+      // next attempt writes the same marker key and cannot commit next to a late first commit.
+    } else if (!retry.idempotent) {
+      return fail('unknown', outcomeUnknown(failure, attempt))
+    }
+    errorClass = 'transient'
+  }
+  if (errorClass === 'occ-data' || errorClass === 'occ-schema') {
+    const kind = errorClass === 'occ-data' ? 'data' : 'schema'
+    events.emit(() => ({ type: 'occ.conflict', kind, attempt, scope: 'transaction' }))
+    if (retry.onConflict !== undefined) {
+      const verdict = await retry.onConflict(
+        Object.freeze({ error: failure, attempt, elapsedMs: now() - startedAt, kind }),
+      )
+      if (verdict === 'abort') return fail('rolled-back')
+    }
+  }
+  if (!isRetryableClass(errorClass)) {
+    return fail(phase === 'connect' ? 'failed' : 'rolled-back')
+  }
+  if (retry.shouldRetry !== undefined && !retry.shouldRetry(failure, attempt)) return fail('rolled-back')
+  const delayMs = backoffDelayMs(attempt, retry, options.random)
+  const elapsedMs = now() - startedAt
+  if (attempt >= retry.maxAttempts || elapsedMs + delayMs > retry.deadlineMs) {
+    events.emit(() => ({
+      type: 'retry.exhausted',
+      attempts: attempt,
+      elapsedMs,
+      scope: 'transaction',
+      error: eventError(failure),
+    }))
+    if (errorClass === 'occ-data' || errorClass === 'occ-schema') {
+      return fail(
+        'failed',
+        new OccRetryExhaustedError(
+          `The transaction kept conflicting with concurrent ones: ${attempt} attempts in ${Math.round(elapsedMs)} ms ` +
+            `(maxAttempts ${retry.maxAttempts}, deadlineMs ${retry.deadlineMs}). Reduce contention on hot rows, ` +
+            'or raise maxAttempts or deadlineMs.',
+          { attempts: attempt, elapsedMs, cause: failure },
+        ),
+      )
+    }
+    return fail('failed')
+  }
+  events.emit(() => ({
+    type: 'retry',
+    attempt,
+    delayMs,
+    scope: 'transaction',
+    reason: errorClass,
+    error: eventError(failure),
+  }))
+  retry.onRetry?.(
+    Object.freeze({ error: failure, attempt, delayMs, elapsedMs, errorClass, scope: 'transaction' as const }),
+  )
+  return { kind: 'retry', delayMs }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505'
+}
+
+function claim(client: object): void {
+  if (clientsInTransaction.has(client)) {
+    throw new TransactionMisuseError(
+      'transaction() was called on a client that is already running a transaction() (two calls at once on one ' +
+        'client). DSQL has no savepoints; await the first, or use pool.transaction() to get a connection each.',
+    )
+  }
+  const status = (client as TransactionClient).getTransactionStatus?.()
+  if (status === 'T' || status === 'E') {
+    throw new TransactionMisuseError(
+      'transaction() was called on a client that is inside its own BEGIN block. Commit or roll that back first: ' +
+        'DSQL has no savepoints to nest a transaction in.',
+    )
+  }
+  clientsInTransaction.add(client)
+}
+
+/**
+ * Gives the connection back in a clean state: rolled back if a transaction is still open, and
+ * destroyed (never returned to the pool) when it died or its state is unclear.
+ */
+async function release<C extends TransactionClient>(
+  lease: Lease<C>,
+  client: C,
+  failure: unknown,
+  phase: Phase,
+): Promise<void> {
+  if (failure instanceof TransactionMisuseError && phase === 'connect') {
+    lease.release(false)
+    return
+  }
+  clientsInTransaction.delete(client)
+  if (failure === undefined) {
+    lease.release(false)
+    return
+  }
+  const status = client.getTransactionStatus?.()
+  if (isConnectionLoss(failure) || (phase === 'commit' && status !== 'I')) {
+    lease.release(true)
+    return
+  }
+  if (status === 'I') {
+    lease.release(false)
+    return
+  }
+  try {
+    await client.query('ROLLBACK')
+    lease.release(false)
+  } catch {
+    lease.release(true)
+  }
+}
+
+function finish(
+  events: EventSink,
+  outcome: 'committed' | 'rolled-back' | 'failed' | 'unknown',
+  attempts: number,
+  durationMs: number,
+  readOnly: boolean,
+): void {
+  events.emit(() => ({ type: 'transaction', outcome, attempts, durationMs, readOnly }))
+}
