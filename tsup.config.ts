@@ -14,7 +14,8 @@ const shared = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts' },
+    // The emulator is its own entry (`pg-dsql/emulator`): nothing of it loads with the root.
+    entry: { index: 'src/index.ts', 'emulator/index': 'src/emulator/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

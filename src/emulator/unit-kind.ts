@@ -1,0 +1,21 @@
+import { classifyStatement } from './statement-kind.js'
+import type { ClientUnit } from './wire/client-unit.js'
+
+/** Whether the unit's last statement is COMMIT (or END). */
+export function isCommitUnit(unit: ClientUnit): boolean {
+  const last = unit.statements[unit.statements.length - 1]
+  return last !== undefined && classifyStatement(last) === 'commit'
+}
+
+/** Whether the unit only rolls back (ROLLBACK, ABORT): faults never hit those. */
+export function isRollbackUnit(unit: ClientUnit): boolean {
+  return unit.statements.length > 0 && unit.statements.every((sql) => classifyStatement(sql) === 'rollback')
+}
+
+/** Whether the unit runs a write or DDL statement (which commits at once outside a transaction). */
+export function isWriteUnit(unit: ClientUnit): boolean {
+  return unit.statements.some((sql) => {
+    const kind = classifyStatement(sql)
+    return kind === 'write' || kind === 'ddl'
+  })
+}
