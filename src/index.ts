@@ -21,7 +21,7 @@ export {
 } from './errors/index.js'
 export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from './observability/index.js'
 export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
-export type { DsqlPgModule } from './pool/index.js'
+export type { DsqlPgModule, DsqlPoolClient } from './pool/index.js'
 export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg, transaction } from './pool/index.js'
 export type {
   ConflictContext,

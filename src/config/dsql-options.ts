@@ -1,5 +1,6 @@
 import type { ClientConfig, PoolConfig } from 'pg'
 import type { DsqlEventListener } from '../observability/index.js'
+import type { RetryOptions } from '../retry/index.js'
 
 /** The IAM action a token is signed for. `admin` needs `DbConnectAdmin`; every other role `DbConnect`. */
 export const TOKEN_ACTIONS = ['auto', 'DbConnect', 'DbConnectAdmin'] as const
@@ -77,6 +78,13 @@ export interface DsqlOptions {
    * `diagnostics_channel` channel `pg-dsql:event`.
    */
   onEvent?: DsqlEventListener | undefined
+  /**
+   * Retry settings for this pool's transactions and autocommit statements; `false` turns retries
+   * off. A `transaction(fn, options)` call's options override these.
+   *
+   * @default { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 1000, deadlineMs: 30000, autocommit: true }
+   */
+  retry?: RetryOptions | false | undefined
   /**
    * How TLS is negotiated: `postgres` (an SSLRequest first) or `direct` (TLS from the first
    * byte, one round trip less; needs pg ≥ 8.22).

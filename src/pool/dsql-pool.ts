@@ -15,12 +15,14 @@ import { ConnectionRetired, DsqlClient } from './dsql-client.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
 
+/** A checked-out connection: pg's PoolClient, and a DsqlClient. */
+export type DsqlPoolClient = pg.PoolClient & DsqlClient
+
 type PoolConnectCallback = (
   error: Error | undefined,
-  client?: pg.PoolClient,
+  client?: DsqlPoolClient,
   done?: (release?: unknown) => void,
 ) => void
-
 type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) => void
 type QueryFunction = (this: pg.Pool, text: unknown, values?: unknown, callback?: unknown) => unknown
 
@@ -65,21 +67,21 @@ export class DsqlPool extends pg.Pool {
 
   // A refused token was dropped from the cache by the client; one more connect signs a fresh one
   // (credentials rotated, a token signed before a clock jump). A second refusal surfaces.
-  override connect(): Promise<pg.PoolClient>
+  override connect(): Promise<DsqlPoolClient>
   override connect(callback: PoolConnectCallback): void
-  override connect(callback?: PoolConnectCallback): Promise<pg.PoolClient> | undefined {
+  override connect(callback?: PoolConnectCallback): Promise<DsqlPoolClient> | undefined {
     if (callback === undefined) {
-      return super.connect().catch((error: unknown) => {
-        if (error instanceof DsqlAuthError) return super.connect()
+      return (super.connect() as Promise<DsqlPoolClient>).catch((error: unknown) => {
+        if (error instanceof DsqlAuthError) return super.connect() as Promise<DsqlPoolClient>
         throw error
       })
     }
     super.connect((error, client, done) => {
       if (error instanceof DsqlAuthError) {
-        super.connect(callback)
+        super.connect(callback as Parameters<pg.Pool['connect']>[0])
         return
       }
-      callback(error, client, done)
+      callback(error, client as DsqlPoolClient | undefined, done)
     })
     return undefined
   }

@@ -1,7 +1,6 @@
-import type pg from 'pg'
 import type { TransactionOptions } from '../retry/index.js'
 import type { DsqlClient } from './dsql-client.js'
-import type { DsqlPool } from './dsql-pool.js'
+import type { DsqlPool, DsqlPoolClient } from './dsql-pool.js'
 
 /**
  * `pool.transaction(fn, options)` or `client.transaction(fn, options)` as a function, for code
@@ -9,7 +8,7 @@ import type { DsqlPool } from './dsql-pool.js'
  */
 export function transaction<T>(
   target: DsqlPool,
-  fn: (client: pg.PoolClient & DsqlClient) => Promise<T> | T,
+  fn: (client: DsqlPoolClient) => Promise<T> | T,
   options?: TransactionOptions,
 ): Promise<T>
 export function transaction<T, C extends DsqlClient>(
