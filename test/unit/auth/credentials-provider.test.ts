@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCredentialsProvider } from '../../../src/auth/index.js'
-import { DsqlCredentialsError } from '../../../src/errors/index.js'
 import type { DsqlCredentials } from '../../../src/config/index.js'
+import { DsqlCredentialsError } from '../../../src/errors/index.js'
 
 describe('createCredentialsProvider', () => {
   const saved: Record<string, string | undefined> = {}
