@@ -21,6 +21,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(usage)
     return command === undefined ? 1 : 0
   }
+  if (command === 'emulator') {
+    // Loaded on demand: the other commands never load the emulator.
+    const { runEmulatorCommand } = await import('./emulator-command.js')
+    return runEmulatorCommand(argv.slice(1), io)
+  }
   io.stderr.write(`pg-dsql: unknown command "${command}".\n\n${usage}`)
   return 2
 }

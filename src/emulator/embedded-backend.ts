@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { chmod, lstat, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import net from 'node:net'
 import { arch, platform, tmpdir } from 'node:os'
