@@ -129,7 +129,15 @@ export class DsqlClient extends pg.Client {
     const runtime = this.#runtime
     const target: TransactionTarget<this> = {
       canReconnect: false,
-      acquire: () => Promise.resolve({ client: this, release: () => {} }),
+      acquire: () => {
+        // While the transaction runs, a dropped connection's 'error' event is heard here; the
+        // runner learns of it from the failed query.
+        this.on('error', ignoreTransactionError)
+        return Promise.resolve({
+          client: this,
+          release: () => this.removeListener('error', ignoreTransactionError),
+        })
+      },
     }
     return runTransaction(target, fn, {
       retry: resolveRetryOptions(options, runtime.retry, 'transaction options'),
@@ -266,6 +274,8 @@ export class DsqlClient extends pg.Client {
     poolRelease(error)
   }
 }
+
+function ignoreTransactionError(): void {}
 
 /** A text or config-object query; cursors, streams and queries with their own callback pass through. */
 function isPlainQuery(config: unknown): boolean {

@@ -34,6 +34,9 @@ function isReadOnlyQuery(query: unknown): boolean {
   return typeof text === 'string' && isReadOnlyStatement(text)
 }
 
+/** The runner hears a leased connection's failure through its failed query. */
+function ignoreLeaseError(): void {}
+
 /** Each connection draws its lifetime from [LIFETIME_SPREAD × max, max]. */
 const LIFETIME_SPREAD = 0.85
 
@@ -187,16 +190,22 @@ export class DsqlPool extends pg.Pool {
    *   return rows[0].id
    * })
    */
-  transaction<T>(
-    fn: (client: pg.PoolClient & DsqlClient) => Promise<T> | T,
-    options?: TransactionOptions,
-  ): Promise<T> {
+  transaction<T>(fn: (client: DsqlPoolClient) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
     const runtime = this.#runtime
-    const target: TransactionTarget<pg.PoolClient & DsqlClient> = {
+    const target: TransactionTarget<DsqlPoolClient> = {
       canReconnect: true,
       acquire: async () => {
-        const client = (await this.connect()) as pg.PoolClient & DsqlClient
-        return { client, release: (destroy) => client.release(destroy) }
+        const client = await this.connect()
+        // A connection that drops mid-transaction also emits 'error' on the client; the runner
+        // learns of it from the failed query, and an unheard 'error' would crash the process.
+        client.on('error', ignoreLeaseError)
+        return {
+          client,
+          release: (destroy) => {
+            client.removeListener('error', ignoreLeaseError)
+            client.release(destroy)
+          },
+        }
       },
     }
     return runTransaction(target, fn, {

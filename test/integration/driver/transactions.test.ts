@@ -84,10 +84,10 @@ describe('transactions through the emulator', () => {
   })
 
   it('retries an ORM-style wrapped conflict whose cause is the 40001', async () => {
-    emulator.inject({ kind: 'schema', count: 1 })
     let runs = 0
     await pool.transaction(async (client) => {
       runs++
+      if (runs === 1) emulator.inject({ kind: 'schema', count: 1 })
       try {
         await client.query(`SELECT qty FROM ${table} WHERE id = 'occ'`)
       } catch (error) {
@@ -164,11 +164,13 @@ describe('transactions through the emulator', () => {
     'commits exactly once with exactlyOnce when the commit answer is lost (%s)',
     async (reply) => {
       const id = `once-${reply}`
-      emulator.inject({ kind: 'commit-ambiguous', count: 1, reply })
       let runs = 0
       const result = await pool.transaction(
         async (client) => {
           runs++
+          // Armed inside the callback, so it hits this transaction's COMMIT and nothing before it
+          // (the marker table's one-time creation, for one).
+          if (runs === 1) emulator.inject({ kind: 'commit-ambiguous', count: 1, reply })
           await client.query(`INSERT INTO ${table} VALUES ($1, 1)`, [id])
           return 'placed'
         },
@@ -183,10 +185,10 @@ describe('transactions through the emulator', () => {
   )
 
   it('retries a failure before COMMIT on a fresh connection', async () => {
-    emulator.inject({ kind: 'drop-connection', count: 1 })
     let runs = 0
     await pool.transaction(async (client) => {
       runs++
+      if (runs === 1) emulator.inject({ kind: 'drop-connection', count: 1 })
       await client.query(`INSERT INTO ${table} VALUES ('dropped', 1) ON CONFLICT (id) DO NOTHING`)
     })
     expect(runs).toBe(2)
