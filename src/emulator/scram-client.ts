@@ -11,16 +11,22 @@ const pbkdf2Async = promisify(pbkdf2)
 export class ScramClient {
   readonly #password: string
   readonly #nonce: string
+  readonly #user: string
   #expectedServerSignature: Buffer | undefined
 
-  constructor(password: string, nonce: string = randomBytes(18).toString('base64')) {
+  /** `user` goes into the messages; PostgreSQL ignores it (the startup packet names the user). */
+  constructor(password: string, options: { nonce?: string; user?: string } = {}) {
     this.#password = password
-    this.#nonce = nonce
+    this.#nonce = options.nonce ?? randomBytes(18).toString('base64')
+    this.#user = options.user ?? '*'
   }
 
-  /** The client-first-message. PostgreSQL ignores the user name in it. */
   get firstMessage(): string {
-    return `n,,n=*,r=${this.#nonce}`
+    return `n,,${this.#bare}`
+  }
+
+  get #bare(): string {
+    return `n=${this.#user},r=${this.#nonce}`
   }
 
   /** The client-final-message answering the server-first-message. */
@@ -36,7 +42,7 @@ export class ScramClient {
     const clientKey = hmac(salted, 'Client Key')
     const storedKey = createHash('sha256').update(clientKey).digest()
     const withoutProof = `c=biws,r=${nonce}`
-    const authMessage = `n=*,r=${this.#nonce},${serverFirst},${withoutProof}`
+    const authMessage = `${this.#bare},${serverFirst},${withoutProof}`
     const clientSignature = hmac(storedKey, authMessage)
     const proof = Buffer.alloc(clientKey.length)
     for (let i = 0; i < proof.length; i++) proof[i] = clientKey[i]! ^ clientSignature[i]!

@@ -80,6 +80,11 @@ export function verifyDsqlToken(input: VerifyTokenInput): TokenVerdict {
   ) {
     return denied
   }
+  const expiresText = params.get('X-Amz-Expires')!
+  const expiresSec = /^\d{1,7}$/.test(expiresText) ? Number(expiresText) : Number.NaN
+  if (!(expiresSec >= 1 && expiresSec <= MAX_TOKEN_EXPIRES_SEC)) {
+    return deny('X-Amz-Expires must be less than a week (in seconds) that is 604800', action)
+  }
   const amzDate = params.get('X-Amz-Date')!
   const signedAtMs = parseAmzDate(amzDate)
   if (signedAtMs === undefined || amzDate.slice(0, 8) !== scopeDate) return denied
@@ -89,11 +94,6 @@ export function verifyDsqlToken(input: VerifyTokenInput): TokenVerdict {
     return denied
   }
   if (params.get('X-Amz-Security-Token') !== principal.sessionToken) return denied
-  const expiresText = params.get('X-Amz-Expires')!
-  const expiresSec = /^\d{1,7}$/.test(expiresText) ? Number(expiresText) : Number.NaN
-  if (!(expiresSec >= 1 && expiresSec <= MAX_TOKEN_EXPIRES_SEC)) {
-    return deny('X-Amz-Expires must be less than a week (in seconds) that is 604800', action)
-  }
   const skewMs = input.clockSkewSec * 1000
   if (signedAtMs > input.nowMs + skewMs) {
     return deny(
