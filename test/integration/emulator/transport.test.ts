@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import tls from 'node:tls'
-import pg from 'pg'
+import type pg from 'pg'
 import Cursor from 'pg-cursor'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Emulator } from '../../../src/emulator/index.js'
-import { passwordMessage, query, sslRequest, startupMessage, sync } from '../../../src/emulator/wire/frontend-messages.js'
+import {
+  passwordMessage,
+  query,
+  sslRequest,
+  startupMessage,
+} from '../../../src/emulator/wire/frontend-messages.js'
 import { clientConfig, connectClient, connectError, signToken } from '../../support/dsql-client.js'
 import { startTestEmulator } from '../../support/emulator.js'
+import { count, directTls, extended, frames, roundTrip } from '../../support/raw-wire.js'
 
 /** Sends bytes on a raw connection and collects what comes back until the server closes or `ms` pass. */
 function exchange(port: number, bytes: Buffer, ms = 2000): Promise<Buffer> {
@@ -20,71 +26,6 @@ function exchange(port: number, bytes: Buffer, ms = 2000): Promise<Buffer> {
     socket.on('error', done)
     setTimeout(() => socket.destroy(), ms)
   })
-}
-
-async function directTls(emu: Emulator): Promise<tls.TLSSocket> {
-  const endpoint = emu.endpoints[0]!
-  const socket = tls.connect({
-    host: endpoint.address,
-    port: endpoint.port,
-    servername: endpoint.host,
-    ca: readFileSync(emu.caCertPath, 'utf8'),
-    ALPNProtocols: ['postgresql'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    socket.once('secureConnect', resolve)
-    socket.once('error', reject)
-  })
-  return socket
-}
-
-/** Writes bytes and reads until `enough` says the reply is complete. */
-function roundTrip(socket: tls.TLSSocket, bytes: Buffer, enough: (reply: Buffer) => boolean): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let reply = Buffer.alloc(0)
-    const onData = (chunk: Buffer) => {
-      reply = Buffer.concat([reply, chunk])
-      if (enough(reply)) {
-        socket.off('data', onData)
-        resolve(reply)
-      }
-    }
-    socket.on('data', onData)
-    socket.once('error', reject)
-    socket.write(bytes)
-  })
-}
-
-function message(type: string, body: Buffer): Buffer {
-  const header = Buffer.alloc(5)
-  header.write(type, 0, 'latin1')
-  header.writeUInt32BE(4 + body.length, 1)
-  return Buffer.concat([header, body])
-}
-
-/** Parse, Bind, Describe (portal), Execute and Sync of one unnamed statement. */
-function extended(sql: string): Buffer {
-  return Buffer.concat([
-    message('P', Buffer.concat([Buffer.from(`\0${sql}\0`), Buffer.alloc(2)])),
-    message('B', Buffer.alloc(8)),
-    message('D', Buffer.from('P\0')),
-    message('E', Buffer.alloc(5)),
-    sync(),
-  ])
-}
-
-function frames(bytes: Buffer): [number, Buffer][] {
-  const out: [number, Buffer][] = []
-  for (let offset = 0; offset + 5 <= bytes.length; ) {
-    const length = bytes.readUInt32BE(offset + 1)
-    out.push([bytes[offset]!, bytes.subarray(offset + 5, offset + 1 + length)])
-    offset += 1 + length
-  }
-  return out
-}
-
-function count(bytes: Buffer, type: number): number {
-  return frames(bytes).filter(([t]) => t === type).length
 }
 
 describe('emulator transport', () => {
@@ -114,9 +55,14 @@ describe('emulator transport', () => {
 
   it('refuses TLS without SNI', async () => {
     const config = clientConfig(emu)
-    const error = await connectError(emu, { ssl: { ca: readFileSync(emu.caCertPath, 'utf8'), checkServerIdentity: () => undefined } })
+    const error = await connectError(emu, {
+      ssl: { ca: readFileSync(emu.caCertPath, 'utf8'), checkServerIdentity: () => undefined },
+    })
     expect(config.host).toMatch(/^127\./)
-    expect(error).toMatchObject({ code: '08006', message: 'unable to accept connection, sni was not received' })
+    expect(error).toMatchObject({
+      code: '08006',
+      message: 'unable to accept connection, sni was not received',
+    })
   })
 
   it('serves verify-full: the certificate names the endpoint host and chains to the CA', async () => {
@@ -146,7 +92,12 @@ describe('emulator transport', () => {
 
   it('closes direct TLS without ALPN', async () => {
     const endpoint = emu.endpoints[0]!
-    const socket = tls.connect({ host: endpoint.address, port: endpoint.port, servername: endpoint.host, ca: readFileSync(emu.caCertPath, 'utf8') })
+    const socket = tls.connect({
+      host: endpoint.address,
+      port: endpoint.port,
+      servername: endpoint.host,
+      ca: readFileSync(emu.caCertPath, 'utf8'),
+    })
     const closed = await new Promise<string>((resolve) => {
       socket.on('error', () => resolve('error'))
       socket.on('close', () => resolve('close'))
@@ -181,7 +132,10 @@ describe('emulator transport', () => {
     const client = await connectClient(emu)
     await client.query('BEGIN')
     const cursor = client.query(new Cursor('SELECT g FROM generate_series(1, 10) g'))
-    const read = (n: number) => new Promise<unknown[]>((resolve, reject) => cursor.read(n, (e, rows) => (e ? reject(e) : resolve(rows))))
+    const read = (n: number) =>
+      new Promise<unknown[]>((resolve, reject) =>
+        cursor.read(n, (e, rows) => (e ? reject(e) : resolve(rows))),
+      )
     expect(await read(3)).toEqual([{ g: 1 }, { g: 2 }, { g: 3 }])
     expect(await read(10)).toHaveLength(7)
     await new Promise<void>((resolve) => cursor.close(() => resolve()))
@@ -192,7 +146,11 @@ describe('emulator transport', () => {
   it('relays a raw pipeline of simple queries in order', async () => {
     const client = await connectClient(emu)
     // Several Query messages in one write, each answered in turn.
-    const results = await Promise.all([client.query('SELECT 1 AS n'), client.query('SELECT 2 AS n'), client.query('SELECT 3 AS n')])
+    const results = await Promise.all([
+      client.query('SELECT 1 AS n'),
+      client.query('SELECT 2 AS n'),
+      client.query('SELECT 3 AS n'),
+    ])
     expect(results.map((r) => r.rows[0].n)).toEqual([1, 2, 3])
     await client.end()
   })
@@ -222,7 +180,13 @@ describe('emulator transport', () => {
 
   it('answers protocol 3.2 and _pq_ options with NegotiateProtocolVersion, then asks for the token', async () => {
     const socket = await directTls(emu)
-    const startup = startupMessage(new Map([['user', 'admin'], ['database', 'postgres'], ['_pq_.test', '1']]))
+    const startup = startupMessage(
+      new Map([
+        ['user', 'admin'],
+        ['database', 'postgres'],
+        ['_pq_.test', '1'],
+      ]),
+    )
     startup.writeUInt32BE((3 << 16) | 2, 4)
     const reply = await roundTrip(socket, startup, (bytes) => bytes.includes(0x52))
     expect(String.fromCharCode(reply[0]!)).toBe('v')
@@ -233,7 +197,16 @@ describe('emulator transport', () => {
 
   it('answers a pipelined batch of extended and simple queries in order', async () => {
     const socket = await directTls(emu)
-    await roundTrip(socket, startupMessage(new Map([['user', 'admin'], ['database', 'postgres']])), (b) => b.includes(0x52))
+    await roundTrip(
+      socket,
+      startupMessage(
+        new Map([
+          ['user', 'admin'],
+          ['database', 'postgres'],
+        ]),
+      ),
+      (b) => b.includes(0x52),
+    )
     const token = await signToken(emu)
     await roundTrip(socket, passwordMessage(token), (b) => b.at(-6) === 0x5a)
     const batch = Buffer.concat([
@@ -247,5 +220,4 @@ describe('emulator transport', () => {
     expect(types.join('')).toBe('12TDCZ' + 'TDCTDCZ' + 'EZ' + '12TDCZ')
     socket.destroy()
   })
-
 })
