@@ -80,11 +80,8 @@ function optionsFrom(args: readonly string[]): { options: EmulatorOptions; envFi
   set('maxConnectionAgeSec', toNumber('--max-connection-age', values['max-connection-age']))
   set('latencyMs', parseLatency(values.latency))
   set('interRegionRttMs', toNumber('--inter-region-rtt', values['inter-region-rtt']))
-  return {
-    options,
-    ...(values['env-file'] === undefined ? {} : { envFile: values['env-file'] }),
-    help: values.help === true,
-  }
+  const envFile = values['env-out'] ?? values['env-file']
+  return { options, ...(envFile === undefined ? {} : { envFile }), help: values.help === true }
 }
 
 function waitForSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
