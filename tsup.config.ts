@@ -1,13 +1,13 @@
 import { defineConfig } from 'tsup'
 
-// Class names survive the build (Drizzle falls back to `constructor.name.includes('Pool')`),
-// so nothing is minified. `pg` and every dependency stay external: `pg` must be the app's own
-// copy for `instanceof pg.Pool` to hold in Prisma and Drizzle.
+// Class names survive the build (Drizzle falls back to `constructor.name.includes('Pool')`)
+// because nothing is minified; no name-keeping helper is needed, and one would wrap every closure
+// on the query path. `pg` and every dependency stay external: `pg` must be the app's own copy for
+// `instanceof pg.Pool` to hold in Prisma and Drizzle.
 const shared = {
   sourcemap: true,
   target: 'node20',
   minify: false,
-  keepNames: true,
   splitting: false,
 } as const
 

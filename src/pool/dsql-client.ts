@@ -55,7 +55,7 @@ export class DsqlClient extends pg.Client {
   // `query` keeps pg's own overloads in the type declarations; the runtime wrapper, installed on
   // the prototype here, retries autocommit statements that lost a conflict (see #runQuery).
   static {
-    DsqlClient.prototype.query = function query(
+    this.prototype.query = function query(
       this: DsqlClient,
       config: unknown,
       values?: unknown,

@@ -27,6 +27,12 @@ type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) 
 type QueryFunction = (this: pg.Pool, text: unknown, values?: unknown, callback?: unknown) => unknown
 
 const pgPoolQuery = pg.Pool.prototype.query as unknown as QueryFunction
+const pgQuery = pg.Client.prototype.query as unknown as (
+  this: pg.Client,
+  text: unknown,
+  values?: unknown,
+  callback?: unknown,
+) => unknown
 
 /** The SQL text of a query given as text or as a config object. */
 function isReadOnlyQuery(query: unknown): boolean {
@@ -92,7 +98,7 @@ export class DsqlPool extends pg.Pool {
   // `query` keeps pg-pool's overloads in the type declarations; the runtime version, installed
   // on the prototype here, differs from pg-pool's in two ways (see #runQuery).
   static {
-    DsqlPool.prototype.query = function query(
+    this.prototype.query = function query(
       this: DsqlPool,
       text: unknown,
       values?: unknown,
@@ -126,10 +132,14 @@ export class DsqlPool extends pg.Pool {
   }
 
   /**
-   * pg-pool's `query()`, with two DSQL-minded changes: a connection whose statement failed but
-   * which is still healthy and idle goes back to the pool (pg-pool closes it, and on DSQL every
-   * new connection costs TLS, a token and a share of the 100-per-second connection rate); and a
-   * read-only statement whose connection died is sent again on another connection.
+   * pg-pool's `query()`, with DSQL-minded changes, in one callback per statement (this is the
+   * query path, so nothing else is allocated):
+   * - a connection whose statement failed but which is healthy and idle goes back to the pool
+   *   (pg-pool closes it, and on DSQL each new connection costs TLS, a token and a share of the
+   *   100-per-second connection rate);
+   * - a statement that lost a conflict in its own implicit transaction (nothing applied) is sent
+   *   again after a backoff, and so is a read-only statement whose connection died;
+   * - a token the server refused is signed afresh once (see `connect()`).
    */
   #runQuery(
     text: unknown,
@@ -137,10 +147,16 @@ export class DsqlPool extends pg.Pool {
     callback: QueryCallback,
     attempt: number,
     startedAt: number,
+    signedAfresh = false,
   ): void {
-    this.connect((connectError, client) => {
+    super.connect((connectError, poolClient) => {
+      const client = poolClient as DsqlPoolClient | undefined
       if (connectError !== undefined || client === undefined) {
-        callback(connectError)
+        if (connectError instanceof DsqlAuthError && !signedAfresh) {
+          this.#runQuery(text, values, callback, attempt, startedAt, true)
+        } else {
+          callback(connectError)
+        }
         return
       }
       let settled = false
@@ -148,28 +164,37 @@ export class DsqlPool extends pg.Pool {
         if (settled) return
         settled = true
         client.removeListener('error', finish)
-        const healthy =
-          error === undefined ||
-          error === null ||
-          (!isConnectionLoss(error) && client.getTransactionStatus?.() === 'I')
-        client.release(healthy ? undefined : (error ?? undefined))
-        if (healthy || !isReadOnlyQuery(text)) {
+        if (error === null || error === undefined) {
+          client.release()
           callback(error, result)
           return
         }
+        const lost = isConnectionLoss(error)
+        const idle = !lost && client.getTransactionStatus?.() === 'I'
+        client.release(idle ? undefined : error)
+        const allow =
+          idle && this.#runtime.retry.autocommit
+            ? 'conflict'
+            : lost && isReadOnlyQuery(text)
+              ? 'lost-read'
+              : undefined
         const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
-        const delayMs = autocommitRetryDelay(
-          { error, attempt, startedAt: firstFailureAt, allow: 'lost-read' },
-          this.#runtime.retry,
-          this.#runtime.events,
-        )
+        const delayMs =
+          allow === undefined
+            ? undefined
+            : autocommitRetryDelay(
+                { error, attempt, startedAt: firstFailureAt, allow },
+                this.#runtime.retry,
+                this.#runtime.events,
+              )
         if (delayMs === undefined) callback(error, result)
         else setTimeout(() => this.#runQuery(text, values, callback, attempt + 1, firstFailureAt), delayMs)
       }
       // A connection that dies mid-query reports on the client; answer the caller once.
       client.once('error', finish)
       try {
-        client.query(text as string, values as unknown[], finish)
+        // pg's own query, not DsqlClient's: the retry decision is made here, once.
+        pgQuery.call(client, text, values, finish)
       } catch (error) {
         finish(error as Error)
       }

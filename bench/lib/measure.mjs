@@ -1,0 +1,38 @@
+import { availableParallelism, cpus } from 'node:os'
+
+// Fixed-duration load: `workers` loops each run `task()` back to back until the time is up.
+// Returns completed tasks per second and latency percentiles in milliseconds.
+export async function measure(task, { workers, durationMs }) {
+  const latencies = []
+  let count = 0
+  const deadline = performance.now() + durationMs
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      const startedAt = performance.now()
+      await task()
+      latencies.push(performance.now() - startedAt)
+      count++
+    }
+  }
+  const startedAt = performance.now()
+  await Promise.all(Array.from({ length: workers }, loop))
+  const elapsedMs = performance.now() - startedAt
+  latencies.sort((a, b) => a - b)
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
+  return { perSecond: (count * 1000) / elapsedMs, p50: at(0.5), p99: at(0.99), count }
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+export function machine() {
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+  }
+}

@@ -1,0 +1,126 @@
+// What the wrapper costs on the query path: DsqlPool against pg.Pool (and AWS's connector),
+// all straight to one embedded PostgreSQL with trust auth and no TLS, 16 workers, fixed
+// duration, alternating runs, medians. `ratios` = ours divided by pg.Pool's.
+
+import { parseArgs } from 'node:util'
+import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
+import pg from 'pg'
+import { DsqlPool } from 'pg-dsql'
+import { machine, measure, median } from './lib/measure.mjs'
+import { startTrustedBackend } from './lib/trusted-backend.mjs'
+
+const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' }
+const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
+
+export async function run(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'string' },
+      'duration-ms': { type: 'string' },
+      rounds: { type: 'string' },
+      workers: { type: 'string' },
+    },
+    strict: false,
+  })
+  const durationMs = Number(values['duration-ms'] ?? 3000)
+  const rounds = Number(values.rounds ?? 5)
+  const workers = Number(values.workers ?? 16)
+  const backend = await startTrustedBackend()
+  const common = { max: workers, user: 'postgres', database: 'postgres' }
+  const pools = {
+    'pg.Pool': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+    DsqlPool: new DsqlPool({
+      ...common,
+      endpoints: `${HOST}@127.0.0.1:${backend.port}`,
+      ssl: false,
+      credentials: CREDENTIALS,
+    }),
+    'AWS connector': new AuroraDSQLPool({
+      ...common,
+      host: '127.0.0.1',
+      port: backend.port,
+      region: 'us-east-1',
+      ssl: false,
+      customCredentialsProvider: CREDENTIALS,
+    }),
+  }
+  // Shutting the server down ends idle connections; that is not a benchmark failure.
+  for (const pool of Object.values(pools)) pool.on('error', () => {})
+  try {
+    await pools['pg.Pool'].query('CREATE TABLE bench_kv (id int PRIMARY KEY, v text NOT NULL)')
+    await pools['pg.Pool'].query(
+      "INSERT INTO bench_kv SELECT i, 'value ' || i FROM generate_series(1, 10000) AS i",
+    )
+    const workloads = {
+      'SELECT 1': (pool) => pool.query('SELECT 1'),
+      'primary-key lookup': (pool) =>
+        pool.query('SELECT v FROM bench_kv WHERE id = $1', [1 + Math.floor(Math.random() * 10000)]),
+    }
+    const results = {}
+    for (const [workload, task] of Object.entries(workloads)) {
+      const samples = Object.fromEntries(Object.keys(pools).map((name) => [name, []]))
+      for (const [name, pool] of Object.entries(pools))
+        await measure(() => task(pool), { workers, durationMs: 500 })
+      for (let round = 0; round < rounds; round++) {
+        // Alternate the order each round so warm-up and drift favour no one.
+        const order = Object.keys(pools)
+        if (round % 2 === 1) order.reverse()
+        for (const name of order)
+          samples[name].push(await measure(() => task(pools[name]), { workers, durationMs }))
+      }
+      results[workload] = Object.fromEntries(
+        Object.entries(samples).map(([name, runs]) => [
+          name,
+          {
+            perSecond: median(runs.map((r) => r.perSecond)),
+            p50: median(runs.map((r) => r.p50)),
+            p99: median(runs.map((r) => r.p99)),
+          },
+        ]),
+      )
+    }
+    const ratio = (workload, metric, of, to) => results[workload][of][metric] / results[workload][to][metric]
+    const names = Object.keys(workloads)
+    const report = {
+      benchmark: 'overhead',
+      machine: machine(),
+      settings: { workers, durationMs, rounds },
+      results,
+      // The worst case over the workloads: the lowest throughput ratio, the highest p99 ratio.
+      ratios: {
+        throughput: Math.min(...names.map((w) => ratio(w, 'perSecond', 'DsqlPool', 'pg.Pool'))),
+        p99: Math.max(...names.map((w) => ratio(w, 'p99', 'DsqlPool', 'pg.Pool'))),
+      },
+      vsAwsConnector: {
+        throughput: Math.min(...names.map((w) => ratio(w, 'perSecond', 'DsqlPool', 'AWS connector'))),
+        p99: Math.max(...names.map((w) => ratio(w, 'p99', 'DsqlPool', 'AWS connector'))),
+      },
+    }
+    print(report)
+    return report
+  } finally {
+    await Promise.all(Object.values(pools).map((pool) => pool.end().catch(() => {})))
+    await backend.stop()
+  }
+}
+
+function print(report) {
+  console.log(
+    `overhead: ${report.settings.workers} workers, ${report.settings.durationMs} ms x ${report.settings.rounds} rounds, medians`,
+  )
+  for (const [workload, byPool] of Object.entries(report.results)) {
+    console.log(`\n${workload}`)
+    for (const [name, r] of Object.entries(byPool)) {
+      console.log(
+        `  ${name.padEnd(14)} ${r.perSecond.toFixed(0).padStart(8)} q/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms`,
+      )
+    }
+  }
+  console.log(
+    `\nDsqlPool / pg.Pool: throughput ${report.ratios.throughput.toFixed(3)}, p99 ${report.ratios.p99.toFixed(3)}`,
+  )
+  console.log(
+    `DsqlPool / AWS connector: throughput ${report.vsAwsConnector.throughput.toFixed(3)}, p99 ${report.vsAwsConnector.p99.toFixed(3)}`,
+  )
+}
