@@ -52,6 +52,67 @@ describe('the packed tarball', () => {
     expect(result).toEqual({ isClass: true, reaches: true, isPool: true, parent: 'BoundPool' })
   })
 
+  it('keeps error names, codes, causes and instanceof across the ESM and CJS builds in one process', () => {
+    const result = runProject(
+      'module',
+      `
+import { createRequire } from 'node:module'
+import * as esm from 'pg-dsql'
+const cjs = createRequire(import.meta.url)('pg-dsql')
+const cause = new Error('the cause')
+const make = {
+  DsqlConfigError: (m) => new m.DsqlConfigError('bad option', { option: 'tokenTtlSec', cause }),
+  DsqlCredentialsError: (m) => new m.DsqlCredentialsError('no credentials', { source: 'profile', cause }),
+  DsqlAuthError: (m) => new m.DsqlAuthError('refused', { endpoint: 'h', hint: 'why', cause }),
+  NoHealthyEndpointError: (m) => new m.NoHealthyEndpointError('none', { endpoints: [], elapsedMs: 1, cause }),
+  OccRetryExhaustedError: (m) => new m.OccRetryExhaustedError('exhausted', { attempts: 3, elapsedMs: 9, cause }),
+  TransactionOutcomeUnknownError: (m) => new m.TransactionOutcomeUnknownError('unknown', { attempts: 1, cause }),
+  TransactionAbortedError: (m) => new m.TransactionAbortedError('aborted'),
+  TransactionMisuseError: (m) => new m.TransactionMisuseError('misuse'),
+}
+const rows = Object.entries(make).map(([name, build]) => {
+  const fromEsm = build(esm)
+  const fromCjs = build(cjs)
+  return {
+    name,
+    builtName: fromEsm.name,
+    code: fromEsm.code,
+    sameCode: fromEsm.code === fromCjs.code,
+    hasCause: fromEsm.cause === undefined || fromEsm.cause === cause,
+    crossInstanceof: fromEsm instanceof cjs[name] && fromCjs instanceof esm[name],
+    base: fromEsm instanceof cjs.DsqlError && fromCjs instanceof esm.DsqlError && fromEsm instanceof Error,
+    notOther: !(fromEsm instanceof (name === 'DsqlAuthError' ? cjs.DsqlConfigError : cjs.DsqlAuthError)),
+  }
+})
+console.log(JSON.stringify({ rows, classNames: [esm.DsqlPool.name, cjs.DsqlPool.name, esm.DsqlClient.name, cjs.DsqlClient.name] }))
+`,
+    )
+    const { rows, classNames } = result as { rows: Record<string, unknown>[]; classNames: string[] }
+    expect(classNames).toEqual(['DsqlPool', 'DsqlPool', 'DsqlClient', 'DsqlClient'])
+    const codes: Record<string, string> = {
+      DsqlConfigError: 'ERR_DSQL_CONFIG',
+      DsqlCredentialsError: 'ERR_DSQL_CREDENTIALS',
+      DsqlAuthError: '08006',
+      NoHealthyEndpointError: '08001',
+      OccRetryExhaustedError: '40001',
+      TransactionOutcomeUnknownError: '08007',
+      TransactionAbortedError: '25P02',
+      TransactionMisuseError: 'ERR_DSQL_TRANSACTION_MISUSE',
+    }
+    expect(rows).toEqual(
+      Object.entries(codes).map(([name, code]) => ({
+        name,
+        builtName: name,
+        code,
+        sameCode: true,
+        hasCause: true,
+        crossInstanceof: true,
+        base: true,
+        notOther: true,
+      })),
+    )
+  })
+
   it('requires DsqlPool from a CJS project as a subclass of pg.Pool', () => {
     const result = runProject(
       'commonjs',
