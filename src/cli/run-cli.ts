@@ -26,6 +26,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { runEmulatorCommand } = await import('./emulator-command.js')
     return runEmulatorCommand(argv.slice(1), io)
   }
+  if (command === 'token') {
+    const { tokenCommand } = await import('./token-command.js')
+    return tokenCommand(argv.slice(1), io)
+  }
+  if (command === 'doctor') {
+    const { doctorCommand } = await import('./doctor-command.js')
+    return doctorCommand(argv.slice(1), io)
+  }
   io.stderr.write(`pg-dsql: unknown command "${command}".\n\n${usage}`)
   return 2
 }
