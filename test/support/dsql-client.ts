@@ -31,7 +31,8 @@ export function signToken(emulator: Emulator, options: TokenOptions = {}): Promi
   const endpoint = endpointOf(emulator, options.region)
   const user = options.user ?? 'admin'
   const action = options.action ?? (user === 'admin' ? 'DbConnectAdmin' : 'DbConnect')
-  const credentials: EmulatorCredentials & { sessionToken?: string } = options.credentials ?? emulator.credentials
+  const credentials: EmulatorCredentials & { sessionToken?: string } =
+    options.credentials ?? emulator.credentials
   const signer = new DsqlSigner({
     hostname: options.host ?? endpoint.host,
     region: options.signingRegion ?? endpoint.region,

@@ -4,7 +4,11 @@ import type { Emulator } from '../../../src/emulator/index.js'
 import { clientConfig, connectClient, connectError, signToken } from '../../support/dsql-client.js'
 import { startTestEmulator } from '../../support/emulator.js'
 
-const accessDenied = { code: '08006', severity: 'FATAL', message: 'unable to accept connection, access denied' }
+const accessDenied = {
+  code: '08006',
+  severity: 'FATAL',
+  message: 'unable to accept connection, access denied',
+}
 
 describe('emulator authentication', () => {
   let emu: Emulator
@@ -24,7 +28,9 @@ describe('emulator authentication', () => {
 
   it('accepts an admin token from the AWS signer and runs as admin', async () => {
     const client = await connectClient(emu)
-    const { rows } = await client.query('SELECT current_user AS user, current_setting($1) AS tz', ['TimeZone'])
+    const { rows } = await client.query('SELECT current_user AS user, current_setting($1) AS tz', [
+      'TimeZone',
+    ])
     expect(rows).toEqual([{ user: 'admin', tz: 'UTC' }])
     await client.end()
   })
@@ -58,7 +64,10 @@ describe('emulator authentication', () => {
     emu.setClockOffset(900 + 120)
     try {
       const error = await connectError(emu, { password: token })
-      expect(error).toMatchObject({ ...accessDenied, hint: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z$/) })
+      expect(error).toMatchObject({
+        ...accessDenied,
+        hint: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z$/),
+      })
     } finally {
       emu.setClockOffset(0)
     }
@@ -84,15 +93,25 @@ describe('emulator authentication', () => {
     expect(error).toMatchObject({ ...accessDenied, hint: hint.replace('__ROLE__', role) })
   })
 
-  it('refuses a token signed for the other Region\'s endpoint', async () => {
+  it("refuses a token signed for the other Region's endpoint", async () => {
     const [east1, east2] = emu.endpoints
-    const error = await connectError(emu, { region: east2!.region, host: east1!.host, signingRegion: east1!.region })
-    expect(error).toMatchObject({ ...accessDenied, hint: `User: ${emu.credentials.arn} is not authorized to access this resource` })
+    const error = await connectError(emu, {
+      region: east2!.region,
+      host: east1!.host,
+      signingRegion: east1!.region,
+    })
+    expect(error).toMatchObject({
+      ...accessDenied,
+      hint: `User: ${emu.credentials.arn} is not authorized to access this resource`,
+    })
   })
 
   it('refuses a tampered signature', async () => {
     const token = await signToken(emu)
-    const tampered = token.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`)
+    const tampered = token.replace(
+      /X-Amz-Signature=([0-9a-f])/,
+      (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`,
+    )
     expect(await connectError(emu, { password: tampered })).toMatchObject({
       ...accessDenied,
       hint: `User: ${emu.credentials.arn} is not authorized to access this resource`,
@@ -113,8 +132,14 @@ describe('emulator authentication', () => {
   })
 
   it('refuses a DbConnect token for a role with no IAM mapping', async () => {
-    expect(await connectError(emu, { user: role })).toMatchObject({ ...accessDenied, hint: `Cannot establish trust with role ${role}` })
-    expect(await connectError(emu, { user: 'no_such_role' })).toMatchObject({ ...accessDenied, hint: 'Role no_such_role does not exist' })
+    expect(await connectError(emu, { user: role })).toMatchObject({
+      ...accessDenied,
+      hint: `Cannot establish trust with role ${role}`,
+    })
+    expect(await connectError(emu, { user: 'no_such_role' })).toMatchObject({
+      ...accessDenied,
+      hint: 'Role no_such_role does not exist',
+    })
   })
 
   it('maps a role with AWS IAM GRANT, runs with its privileges, and unmaps it with AWS IAM REVOKE', async () => {
@@ -123,12 +148,17 @@ describe('emulator authentication', () => {
     await admin.query(`CREATE TABLE IF NOT EXISTS ${table} (v text)`)
     const grant = await admin.query(`AWS IAM GRANT ${role} TO '${emu.credentials.arn}'`)
     expect(grant.command).toBe('AWS')
-    const mappings = await admin.query('SELECT arn, pg_role_name FROM sys.iam_pg_role_mappings WHERE pg_role_name = $1', [role])
+    const mappings = await admin.query(
+      'SELECT arn, pg_role_name FROM sys.iam_pg_role_mappings WHERE pg_role_name = $1',
+      [role],
+    )
     expect(mappings.rows).toEqual([{ arn: emu.credentials.arn, pg_role_name: role }])
 
     // Every Region sees the mapping: it lives in the shared backend.
     const app = await connectClient(emu, { user: role, region: emu.endpoints[1]!.region })
-    expect((await app.query('SELECT current_user AS u, session_user AS s')).rows).toEqual([{ u: role, s: role }])
+    expect((await app.query('SELECT current_user AS u, session_user AS s')).rows).toEqual([
+      { u: role, s: role },
+    ])
     await expect(app.query(`SELECT * FROM ${table}`)).rejects.toMatchObject({ code: '42501' })
     await expect(app.query('SET ROLE admin')).rejects.toMatchObject({ code: '42501' })
     await expect(app.query('SELECT value FROM dsql_emulator.secret')).rejects.toMatchObject({ code: '42501' })

@@ -6,7 +6,11 @@ import { startTestEmulator } from '../../support/emulator.js'
 describe('emulator control API', () => {
   let emu: Emulator
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const response = await fetch(`${emu.controlUrl}${path}`, {
       method,
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -31,8 +35,15 @@ describe('emulator control API', () => {
   })
 
   it('injects, lists and clears faults', async () => {
-    const created = await call('POST', '/faults', { kind: 'server-unavailable', region: 'us-east-2', count: 2 })
-    expect(created).toMatchObject({ status: 201, json: { fault: { kind: 'server-unavailable', region: 'us-east-2', remaining: 2 } } })
+    const created = await call('POST', '/faults', {
+      kind: 'server-unavailable',
+      region: 'us-east-2',
+      count: 2,
+    })
+    expect(created).toMatchObject({
+      status: 201,
+      json: { fault: { kind: 'server-unavailable', region: 'us-east-2', remaining: 2 } },
+    })
     expect((await call('GET', '/faults')).json.faults).toHaveLength(1)
     const client = await connectClient(emu, { region: 'us-east-2' })
     await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: 'XX000' })
@@ -42,7 +53,9 @@ describe('emulator control API', () => {
   })
 
   it('isolates and heals a Region and sets its latency', async () => {
-    expect((await call('POST', '/regions/us-east-2/isolate', { mode: 'refuse', existing: 'drop' })).status).toBe(200)
+    expect(
+      (await call('POST', '/regions/us-east-2/isolate', { mode: 'refuse', existing: 'drop' })).status,
+    ).toBe(200)
     expect(await connectError(emu, { region: 'us-east-2' })).toMatchObject({ code: 'ECONNRESET' })
     expect((await call('POST', '/regions/us-east-2/heal')).status).toBe(200)
     expect((await call('POST', '/regions/us-east-2/latency', { latencyMs: 50 })).status).toBe(200)
@@ -57,7 +70,10 @@ describe('emulator control API', () => {
   it('kills connections of one Region and moves the clock', async () => {
     const east1 = await connectClient(emu, { region: 'us-east-1' })
     const east2 = await connectClient(emu, { region: 'us-east-2' })
-    expect(await call('POST', '/connections/kill', { region: 'us-east-1' })).toMatchObject({ status: 200, json: { killed: 1 } })
+    expect(await call('POST', '/connections/kill', { region: 'us-east-1' })).toMatchObject({
+      status: 200,
+      json: { killed: 1 },
+    })
     await expect(east1.query('SELECT 1')).rejects.toThrow()
     await east2.query('SELECT 1')
     expect((await call('POST', '/clock', { offsetSec: 7200 })).status).toBe(200)

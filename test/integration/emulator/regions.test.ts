@@ -37,13 +37,16 @@ describe('emulator Regions', () => {
     await emu?.stop()
   })
 
-  it('gives each Region a distinct endpoint host of DSQL\'s form, witness us-west-2', () => {
+  it("gives each Region a distinct endpoint host of DSQL's form, witness us-west-2", () => {
     expect(emu.endpoints.map((e) => e.region)).toEqual(['us-east-1', 'us-east-2'])
-    for (const endpoint of emu.endpoints) expect(endpoint.host).toMatch(new RegExp(`^[a-z0-9]{26}\\.dsql\\.${endpoint.region}\\.on\\.aws$`))
+    for (const endpoint of emu.endpoints)
+      expect(endpoint.host).toMatch(new RegExp(`^[a-z0-9]{26}\\.dsql\\.${endpoint.region}\\.on\\.aws$`))
     expect(new Set(emu.endpoints.map((e) => e.host.slice(0, 26))).size).toBe(2)
     expect(emu.witnessRegion).toBe('us-west-2')
     expect(emu.env).toMatchObject({ AWS_REGION: 'us-east-1', PGUSER: 'admin', PGDATABASE: 'postgres' })
-    expect(emu.env.DSQL_ENDPOINTS).toBe(emu.endpoints.map((e) => `${e.host}@${e.address}:${e.port}`).join(','))
+    expect(emu.env.DSQL_ENDPOINTS).toBe(
+      emu.endpoints.map((e) => `${e.host}@${e.address}:${e.port}`).join(','),
+    )
   })
 
   it('serves one database from both Regions', async () => {
@@ -54,7 +57,7 @@ describe('emulator Regions', () => {
     await Promise.all([east1.end(), east2.end()])
   })
 
-  it('adds a Region\'s latency to each round trip', async () => {
+  it("adds a Region's latency to each round trip", async () => {
     const client = await connectClient(emu, { region: 'us-east-2' })
     emu.setLatency('us-east-2', 60)
     expect(await roundTripMs(client)).toBeGreaterThanOrEqual(59)
@@ -120,7 +123,9 @@ describe('emulator Regions', () => {
       await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: 'XX000' })
     }
     const error = await connectError(emu, { region: 'us-east-1', connectionTimeoutMillis: 300 })
-    expect(error.message).toMatch(mode === 'refuse' ? /ECONNRESET|read ECONNRESET|Connection terminated/ : /timeout/i)
+    expect(error.message).toMatch(
+      mode === 'refuse' ? /ECONNRESET|read ECONNRESET|Connection terminated/ : /timeout/i,
+    )
     emu.heal('us-east-1')
     const fresh = await connectClient(emu, { region: 'us-east-1' })
     await fresh.end()

@@ -36,7 +36,10 @@ describe('emulator robustness', () => {
   const tag = `robust_${process.pid}`
 
   async function backendSessions(): Promise<number> {
-    const { rows } = await backend.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [tag])
+    const { rows } = await backend.query(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+      [tag],
+    )
     return rows[0].n
   }
 
@@ -70,7 +73,8 @@ describe('emulator robustness', () => {
     ['a TLS record header with nothing after it', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x10])],
   ])('survives %s on a raw connection', async (_name, bytes) => {
     await rawSend(emu.endpoints[0]!.port, bytes)
-    if (bytes.equals(sslRequest())) await rawSend(emu.endpoints[0]!.port, Buffer.concat([bytes, pseudoRandomBytes(3, 300)]))
+    if (bytes.equals(sslRequest()))
+      await rawSend(emu.endpoints[0]!.port, Buffer.concat([bytes, pseudoRandomBytes(3, 300)]))
     await expectOnlyTheWitness()
   })
 
@@ -93,7 +97,17 @@ describe('emulator robustness', () => {
     for (let i = 0; i < 5; i++) {
       const socket = await directTls(emu)
       if (step >= 1) {
-        await roundTrip(socket, startupMessage(new Map([['user', 'admin'], ['database', 'postgres'], ['application_name', tag]])), (b) => b.includes(0x52))
+        await roundTrip(
+          socket,
+          startupMessage(
+            new Map([
+              ['user', 'admin'],
+              ['database', 'postgres'],
+              ['application_name', tag],
+            ]),
+          ),
+          (b) => b.includes(0x52),
+        )
       }
       if (step >= 2) socket.write(passwordMessage(await signToken(emu)))
       socket.destroy()
@@ -115,7 +129,9 @@ describe('emulator robustness', () => {
   it('closes a session whose message length is below 4', async () => {
     const victim = await connectClient(emu, { application_name: tag })
     const closed = new Promise<void>((resolve) => victim.once('end', () => resolve()))
-    ;(victim as unknown as { connection: { stream: net.Socket } }).connection.stream.write(Buffer.from([0x51, 0, 0, 0, 1]))
+    ;(victim as unknown as { connection: { stream: net.Socket } }).connection.stream.write(
+      Buffer.from([0x51, 0, 0, 0, 1]),
+    )
     await closed
     await expectOnlyTheWitness()
   })
@@ -134,8 +150,18 @@ describe('emulator robustness', () => {
   })
 
   it('serves many connections opened and dropped at once', async () => {
-    const clients = await Promise.all(Array.from({ length: 20 }, () => connectClient(emu, { application_name: tag })))
-    await Promise.all(clients.map((c, i) => (i % 2 === 0 ? c.end() : Promise.resolve((c as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy()))))
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => connectClient(emu, { application_name: tag })),
+    )
+    await Promise.all(
+      clients.map((c, i) =>
+        i % 2 === 0
+          ? c.end()
+          : Promise.resolve(
+              (c as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy(),
+            ),
+      ),
+    )
     await expectOnlyTheWitness()
   })
 })

@@ -37,13 +37,16 @@ describe('emulator stats', () => {
     await east1.query(`INSERT INTO ${table} VALUES (3)`)
     await expect(east1.query('COMMIT')).rejects.toMatchObject({ code: '40001' })
     // A row lock writes nothing visible but is not read-only to DSQL.
-    for (const sql of ['BEGIN', `SELECT * FROM ${table} WHERE id = 1 FOR UPDATE`, 'COMMIT']) await east1.query(sql)
+    for (const sql of ['BEGIN', `SELECT * FROM ${table} WHERE id = 1 FOR UPDATE`, 'COMMIT'])
+      await east1.query(sql)
     await east2.query('SELECT 1')
     await east2.query('SELECT 2')
 
     const after = emu.stats()
-    const delta = (region: string, key: 'TotalTransactions' | 'ReadOnlyTransactions' | 'OccConflicts' | 'QueryCount') =>
-      after.regions[region]![key] - zero.regions[region]![key]
+    const delta = (
+      region: string,
+      key: 'TotalTransactions' | 'ReadOnlyTransactions' | 'OccConflicts' | 'QueryCount',
+    ) => after.regions[region]![key] - zero.regions[region]![key]
     expect({
       total: delta('us-east-1', 'TotalTransactions'),
       readOnly: delta('us-east-1', 'ReadOnlyTransactions'),
