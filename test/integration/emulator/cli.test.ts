@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import { build } from 'esbuild'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 const root = resolve(import.meta.dirname, '../../..')
 
@@ -36,6 +36,16 @@ function runningPostgresArgs(): string[] {
 describe('pg-dsql emulator (command)', () => {
   let work: string
   let main: string
+  const children: ChildProcess[] = []
+
+  /** Runs the bundled command; a test that fails midway still has it stopped in afterEach. */
+  function runCommand(args: string[], nodeArgs: string[] = []): ChildProcess {
+    const child = spawn(process.execPath, [...nodeArgs, main, 'emulator', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    children.push(child)
+    return child
+  }
 
   beforeAll(async () => {
     // The command as tsup bundles it: one ESM file, dependencies resolved from node_modules.
@@ -53,6 +63,17 @@ describe('pg-dsql emulator (command)', () => {
     })
   })
 
+  afterEach(async () => {
+    // SIGTERM, not SIGKILL: the command must stop its PostgreSQL itself.
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exit = exited(child)
+        child.kill('SIGTERM')
+        await exit
+      }
+    }
+  })
+
   afterAll(() => {
     rmSync(work, { recursive: true, force: true })
     rmSync(dirname(main), { recursive: true, force: true })
@@ -61,13 +82,7 @@ describe('pg-dsql emulator (command)', () => {
   it('prints the env block, writes the env file, serves both Regions, and stops cleanly on SIGTERM', async () => {
     const envFile = join(work, '.env.dsql')
     // `--` keeps Node itself from reading --env-file from the script's arguments.
-    const child = spawn(
-      process.execPath,
-      ['--', main, 'emulator', '--regions', 'us-east-1,us-east-2', '--env-file', envFile],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
+    const child = runCommand(['--regions', 'us-east-1,us-east-2', '--env-file', envFile], ['--'])
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
@@ -133,13 +148,7 @@ describe('pg-dsql emulator (command)', () => {
 
   it('writes the env file with --env-out, which Node leaves alone', async () => {
     const envFile = join(work, 'out.env')
-    const child = spawn(
-      process.execPath,
-      [main, 'emulator', '--regions', 'eu-west-1', '--env-out', envFile],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
+    const child = runCommand(['--regions', 'eu-west-1', '--env-out', envFile])
     const exit = exited(child)
     await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
     expect(readFileSync(envFile, 'utf8')).toMatch(
@@ -154,7 +163,7 @@ describe('pg-dsql emulator (command)', () => {
     [['--port', 'many'], /--port must be a number/, 2],
     [['--frobnicate'], /Unknown option/, 2],
   ])('refuses %j with a clear message', async (args, message, code) => {
-    const child = spawn(process.execPath, [main, 'emulator', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = runCommand(args)
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
