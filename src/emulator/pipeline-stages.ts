@@ -3,6 +3,7 @@ import { DSQL_ERRORS } from './dsql-errors.js'
 import type { StatsRecorder } from './emulator-stats.js'
 import type { FaultPlan } from './fault-plan.js'
 import { parseIamStatement, sqlLiteral } from './iam-statement.js'
+import { refusedSetting } from './statement-kind.js'
 import { isCommitUnit, isRollbackUnit, isWriteUnit } from './unit-kind.js'
 import type { SessionContext, UnitStage } from './unit-pipeline.js'
 import { commandComplete, errorResponse, readyForQuery } from './wire/backend-messages.js'
@@ -33,6 +34,26 @@ export function isolationStage(controls: RegionControls): UnitStage {
   return (unit, ctx, next) => {
     if (!controls.failsExistingSessions()) return next(unit)
     return ctx.fail(unit, DSQL_ERRORS.serverUnavailable, { endsTransaction: isCommitUnit(unit) })
+  }
+}
+
+/**
+ * `SET statement_timeout`, `SET default_transaction_isolation` and `SET TRANSACTION ...` are
+ * refused with `0A000`, as DSQL does; inside a transaction the refusal aborts it.
+ */
+export function settingsStage(): UnitStage {
+  return (unit, ctx, next) => {
+    for (const sql of unit.statements) {
+      const name = refusedSetting(sql)
+      if (name !== undefined) {
+        return ctx.fail(unit, {
+          severity: 'ERROR',
+          code: '0A000',
+          message: `setting configuration parameter "${name}" not supported`,
+        })
+      }
+    }
+    return next(unit)
   }
 }
 

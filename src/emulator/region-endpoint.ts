@@ -13,6 +13,7 @@ import {
   isolationStage,
   type RegionControls,
   roundTripStage,
+  settingsStage,
 } from './pipeline-stages.js'
 import { RelaySession } from './relay-session.js'
 import { TokenBucket } from './token-bucket.js'
@@ -233,6 +234,7 @@ export class RegionEndpoint implements RegionControls {
       stages: [
         roundTripStage(this),
         isolationStage(this),
+        settingsStage(),
         iamStage(),
         faultStage(cluster.faults, this),
         commitStage(this, stats),

@@ -220,4 +220,20 @@ describe('emulator transport', () => {
     expect(types.join('')).toBe('12TDCZ' + 'TDCTDCZ' + 'EZ' + '12TDCZ')
     socket.destroy()
   })
+
+  it.each([
+    ['SET statement_timeout = 1000', 'statement_timeout'],
+    ["SET default_transaction_isolation = 'repeatable read'", 'default_transaction_isolation'],
+    ['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'TRANSACTION'],
+  ])('refuses %s with 0A000 and keeps the session usable', async (sql, name) => {
+    const client = await connectClient(emu)
+    const refusal = { code: '0A000', message: `setting configuration parameter "${name}" not supported` }
+    await expect(client.query(sql)).rejects.toMatchObject(refusal)
+    await client.query('SET search_path = public')
+    await client.query('BEGIN')
+    await expect(client.query(sql)).rejects.toMatchObject(refusal)
+    await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' })
+    expect((await client.query('COMMIT')).command).toBe('ROLLBACK')
+    await client.end()
+  })
 })
