@@ -158,8 +158,12 @@ function login(
       socket.off('data', onData)
       socket.off('error', onError)
       socket.off('close', onClose)
-      if (error !== undefined) reject(error)
-      else resolve({ socket, parameters: status, processId, secretKey, leftover: reader.drain() })
+      if (error !== undefined) return reject(error)
+      // Hold further bytes until the session reads them, and never let a socket error go
+      // unheard in between: it ends this connection only.
+      socket.pause()
+      socket.on('error', () => socket.destroy())
+      resolve({ socket, parameters: status, processId, secretKey, leftover: reader.drain() })
     }
     const onError = (error: Error) => finish(error)
     const onClose = () => finish(new BackendConnectError('the backend closed the connection during login'))

@@ -44,6 +44,11 @@ export interface RelaySessionOptions {
   readonly onClose: () => void
 }
 
+/** A unit or hidden statement was cut short because its session closed. */
+class SessionClosedError extends Error {
+  override name = 'SessionClosedError'
+}
+
 // Puts an open backend transaction in the failed state when the emulator answers a statement
 // with an error itself, so the client and the backend agree on the transaction status.
 const ABORT_SQL = `DO $$BEGIN RAISE EXCEPTION 'pg-dsql emulator: statement failed'; END$$`
@@ -124,7 +129,7 @@ export class RelaySession implements SessionContext {
   }
 
   hidden(sql: string): Promise<HiddenReply> {
-    if (this.#closed) return Promise.reject(new Error('the session is closed'))
+    if (this.#closed) return Promise.reject(new SessionClosedError('the session is closed'))
     return new Promise((resolve, reject) => {
       this.#sink = new HiddenSink(resolve, reject)
       this.#backend.write(query(sql))
@@ -183,7 +188,7 @@ export class RelaySession implements SessionContext {
     this.#closed = true
     const sink = this.#sink
     this.#sink = undefined
-    sink?.abort(new Error('the session closed'))
+    sink?.abort(new SessionClosedError('the session closed'))
     if (!this.#backend.destroyed) this.#backend.end(terminate())
     if (mode === 'drop') {
       this.#client.destroy()
@@ -282,10 +287,18 @@ export class RelaySession implements SessionContext {
     }
     this.#busy = true
     const before = this.#status
-    this.#dispatch(0, unit, {}).then(
-      (reply) => this.#finishUnit(unit, before, reply),
-      () => this.close('drop'),
-    )
+    // A unit that fails inside the emulator (the backend went away, a stage threw) ends this
+    // session only, like a network failure.
+    this.#dispatch(0, unit, {})
+      .then((reply) => this.#finishUnit(unit, before, reply))
+      .catch((error: unknown) => {
+        if (!(error instanceof SessionClosedError)) {
+          process.emitWarning(
+            `pg-dsql emulator: a session failed: ${error instanceof Error ? error.message : String(error)}`,
+          )
+        }
+        this.close('drop')
+      })
   }
 
   #dispatch(index: number, unit: ClientUnit, options: ForwardOptions): Promise<UnitReply> {
@@ -297,7 +310,7 @@ export class RelaySession implements SessionContext {
   }
 
   #forward(unit: ClientUnit, options: ForwardOptions): Promise<UnitReply> {
-    if (this.#closed) return Promise.reject(new Error('the session is closed'))
+    if (this.#closed) return Promise.reject(new SessionClosedError('the session is closed'))
     return new Promise((resolve, reject) => {
       const sink = new UnitSink(unit, options.buffer === true, resolve, reject)
       this.#backend.write(joinFrames(unit.frames))
