@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import pg from 'pg'
+import { DsqlConfigError } from '../errors/index.js'
 import { BackendCatalog } from './backend-catalog.js'
 import { parseBackendUrl } from './backend-connection.js'
 import { createCertificates } from './certificates.js'
@@ -84,7 +85,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const pool = new pg.Pool({ connectionString: backendUrl, max: 4, idleTimeoutMillis: 5000 })
     pool.on('error', () => undefined)
     cleanups.push(() => pool.end())
-    const catalog = await BackendCatalog.bootstrap(pool)
+    const backendAddress = parseBackendUrl(backendUrl)
+    const catalog = await BackendCatalog.bootstrap(pool).catch((error: unknown) => {
+      // The URL may hold a password: name only where it points.
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new DsqlConfigError(
+        `Emulator option backend: cannot prepare the PostgreSQL at ${backendAddress.host}:${backendAddress.port} ` +
+          `(${reason}). Check that it is running and that its user may create roles and schemas.`,
+        { option: 'backend', cause: error },
+      )
+    })
 
     const accessKeyId = `AKIA${randomString(KEY_ALPHABET, 16)}`
     const temporaryKeyId = `ASIA${randomString(KEY_ALPHABET, 16)}`
@@ -121,7 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       principals,
       accountId: ACCOUNT_ID,
       catalog,
-      backend: parseBackendUrl(backendUrl),
+      backend: backendAddress,
       stats,
       faults,
       maxConnections: resolved.maxConnections,
