@@ -1,6 +1,7 @@
 import type { ClientConfig, PoolConfig } from 'pg'
 import type { DsqlEventListener } from '../observability/index.js'
 import type { RetryOptions } from '../retry/index.js'
+import type { RoutingOptions } from '../routing/index.js'
 
 /** The IAM action a token is signed for. `admin` needs `DbConnectAdmin`; every other role `DbConnect`. */
 export const TOKEN_ACTIONS = ['auto', 'DbConnect', 'DbConnectAdmin'] as const
@@ -85,6 +86,13 @@ export interface DsqlOptions {
    * @default { maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 1000, deadlineMs: 30000, autocommit: true }
    */
   retry?: RetryOptions | false | undefined
+  /**
+   * Multi-Region routing: how to choose among `endpoints`, how often to probe them, whether to
+   * discover peers. See the README's Multi-Region section.
+   *
+   * @default { strategy: DSQL_ROUTING ?? 'latency', probeIntervalMs: 5000, probeTimeoutMs: 1000, failbackAfterMs: 1500, discover: false }
+   */
+  routing?: RoutingOptions | undefined
   /**
    * How TLS is negotiated: `postgres` (an SSLRequest first) or `direct` (TLS from the first
    * byte, one round trip less; needs pg ≥ 8.22).

@@ -200,6 +200,7 @@ export function resolveConfig(
     pgOptions: passThrough(options, url.params),
     retry: options.retry,
     routing: options.routing,
+    routingStrategyEnv: env.DSQL_ROUTING,
     credentials: resolveCredentials(options, param('profile'), env),
   }
   // Secrets stay out of enumeration, so logging or spreading the config never prints them.

@@ -48,4 +48,6 @@ export interface ResolvedConfig {
   /** Raw `retry` and `routing` options, validated by their own modules. */
   readonly retry: unknown
   readonly routing: unknown
+  /** `DSQL_ROUTING`, the routing strategy when the `routing` option names none. */
+  readonly routingStrategyEnv: string | undefined
 }

@@ -58,7 +58,9 @@ export interface ConnectionLostEvent extends EndpointFields {
 /** The pool retired a connection on purpose. */
 export interface ConnectionRecycledEvent extends EndpointFields {
   readonly type: 'connection.recycled'
-  readonly reason: 'lifetime' | 'failback' | 'unhealthy'
+  /** `lifetime`: its drawn lifetime ran out; `unhealthy`: its endpoint failed; `failback` and
+   * `rebalance`: new connections now go to another endpoint. */
+  readonly reason: 'lifetime' | 'failback' | 'unhealthy' | 'rebalance'
   readonly ageMs: number
 }
 

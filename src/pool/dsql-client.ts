@@ -25,7 +25,7 @@ type PoolRelease = (error?: Error | boolean) => void
 /** Thrown into pg-pool's release path to retire a connection on purpose; never reaches the app. */
 export class ConnectionRetired extends Error {
   override name = 'ConnectionRetired'
-  constructor(readonly reason: 'lifetime' | 'failback' | 'unhealthy') {
+  constructor(readonly reason: 'lifetime' | 'failback' | 'unhealthy' | 'rebalance') {
     super(`pg-dsql retired the connection (${reason})`)
   }
 }
@@ -39,6 +39,7 @@ export class DsqlClient extends pg.Client {
   readonly #runtime: DsqlRuntime
   readonly #target: ConnectTarget
   #connectedAt = 0
+  #ending = false
   #poolRelease: PoolRelease | undefined
   #checkedOut = false
   #retireReason: ConnectionRetired['reason'] | undefined
@@ -102,7 +103,15 @@ export class DsqlClient extends pg.Client {
     startedAt: number,
   ): void {
     pgQuery.call(this, config, values, (error: Error | null | undefined, result?: pg.QueryResult) => {
-      if (error === null || error === undefined || this.getTransactionStatus?.() !== 'I') {
+      if (error === null || error === undefined) {
+        callback(error, result)
+        return
+      }
+      // DSQL's "server unavailable" may mean the Region went dark: let the router check.
+      const endpoint = this.#target.endpoint
+      if (endpoint !== undefined && (error as { code?: unknown }).code === 'XX000')
+        this.#runtime.router.suspect(endpoint)
+      if (this.getTransactionStatus?.() !== 'I') {
         callback(error, result)
         return
       }
@@ -165,7 +174,7 @@ export class DsqlClient extends pg.Client {
 
   async #connect(): Promise<this> {
     const runtime = this.#runtime
-    const endpoint = await runtime.router.choose()
+    const endpoint = await runtime.router.choose(runtime.config.connectTimeoutMs)
     this.#target.endpoint = endpoint
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
     this.host = endpoint.host
@@ -187,6 +196,10 @@ export class DsqlClient extends pg.Client {
     const durationMs = performance.now() - startedAt
     this.#connectedAt = Date.now()
     runtime.router.connected(endpoint, durationMs)
+    // A connection that dies under us may mean the endpoint went dark: the router checks.
+    this.connection.once('end', () => {
+      if (!this.#ending) runtime.router.suspect(endpoint)
+    })
     runtime.events.emit(() => ({
       type: 'connect',
       endpoint: endpoint.host,
@@ -213,10 +226,17 @@ export class DsqlClient extends pg.Client {
         { endpoint: endpoint.host, hint: typeof hint === 'string' ? hint : undefined, cause: error },
       )
     }
-    if (isConnectionLoss(error) || (error as { code?: unknown }).code === undefined) {
-      this.#runtime.router.failed(endpoint, error)
-    }
+    if (isEndpointFailure(error)) this.#runtime.router.failed(endpoint, error)
     return error
+  }
+
+  override end(): Promise<void>
+  override end(callback: (error?: Error) => void): void
+  override end(callback?: (error?: Error) => void): Promise<void> | undefined {
+    this.#ending = true
+    if (callback === undefined) return super.end()
+    super.end(callback)
+    return undefined
   }
 
   /** @internal How long this connection has been open, in milliseconds. */
@@ -228,23 +248,21 @@ export class DsqlClient extends pg.Client {
    * @internal Retires this pooled connection: at once when it is idle, otherwise when it is
    * released. Never while it is checked out.
    */
-  retire(reason: ConnectionRetired['reason']): void {
-    if (this.#poolRelease === undefined) return
-    if (this.#checkedOut) {
-      this.#retireReason = reason
-      return
-    }
+  retire(reason: ConnectionRetired['reason']): boolean {
+    if (this.#poolRelease === undefined || this.#retireReason !== undefined || this.#ending) return false
+    this.#retireReason = reason
+    if (this.#checkedOut) return true
     // An idle pooled client's 'error' makes pg-pool remove and close it (its documented idle
     // error path); DsqlPool keeps this error from reaching the app's 'error' listeners.
     this.emit('error', new ConnectionRetired(reason))
+    return true
   }
 
   /** @internal Starts the timer that retires this connection at its drawn lifetime. */
   startLifetime(lifetimeMs: number, onRetire: () => void): void {
     clearTimeout(this.#lifetimeTimer)
     this.#lifetimeTimer = setTimeout(() => {
-      onRetire()
-      this.retire('lifetime')
+      if (this.retire('lifetime')) onRetire()
     }, lifetimeMs)
     this.#lifetimeTimer.unref()
     this.once('end', () => clearTimeout(this.#lifetimeTimer))
@@ -276,6 +294,17 @@ export class DsqlClient extends pg.Client {
 }
 
 function ignoreTransactionError(): void {}
+
+/**
+ * True when a connect failure says the endpoint itself is unreachable or down, not that this
+ * client was refused (auth, limits, TLS verification).
+ */
+function isEndpointFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'XX000') return true
+  if (typeof code === 'string' && /^(08006|08P01|53[0-9]{3})$/.test(code)) return false
+  return isConnectionLoss(error)
+}
 
 /** A text or config-object query; cursors, streams and queries with their own callback pass through. */
 function isPlainQuery(config: unknown): boolean {

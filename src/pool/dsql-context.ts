@@ -8,7 +8,7 @@ import {
 } from '../config/index.js'
 import { EventSink } from '../observability/index.js'
 import { CommitMarkers, type RetryOptions, resolveRetryOptions } from '../retry/index.js'
-import { Router } from '../routing/index.js'
+import { type ResolvedRouting, Router, type RoutingOptions, resolveRoutingOptions } from '../routing/index.js'
 import type { DsqlRuntime, SharedState } from './dsql-runtime.js'
 
 /**
@@ -56,7 +56,12 @@ export class DsqlContext {
       this.#credentials.set(credentialsKey, credentials)
     }
     const tokens = new TokenProvider({ credentials, ttlSec: config.tokenTtlSec, events })
-    const router = new Router(config.endpoints)
+    const router = new Router({
+      endpoints: config.endpoints,
+      routing: resolveRouting(config),
+      localRegion: config.localRegion,
+      events,
+    })
     const keys = new Map<ResolvedEndpoint, Map<string, TokenKey>>()
     return {
       events,
@@ -103,6 +108,15 @@ export class DsqlContext {
     }
     return id
   }
+}
+
+/** The `routing` option with `DSQL_ROUTING` as the strategy's fallback. */
+function resolveRouting(config: ResolvedConfig): ResolvedRouting {
+  const routing = config.routing as RoutingOptions | undefined
+  if (routing?.strategy === undefined && config.routingStrategyEnv !== undefined) {
+    return resolveRoutingOptions({ ...routing, strategy: config.routingStrategyEnv }, 'DSQL_ROUTING')
+  }
+  return resolveRoutingOptions(routing)
 }
 
 /** The context of the package's own `DsqlPool` and `DsqlClient` classes. */

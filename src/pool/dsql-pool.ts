@@ -11,9 +11,15 @@ import {
   type TransactionOptions,
   type TransactionTarget,
 } from '../retry/index.js'
+import type { EndpointSnapshot, RouteChange, RoutingSnapshot } from '../routing/index.js'
 import { ConnectionRetired, DsqlClient } from './dsql-client.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
+
+/** `pool.routing()`: the router's view plus this pool's open connections per endpoint. */
+export interface PoolRoutingSnapshot extends RoutingSnapshot {
+  readonly endpoints: readonly (EndpointSnapshot & { readonly openConnections: number })[]
+}
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
 export type DsqlPoolClient = pg.PoolClient & DsqlClient
@@ -40,6 +46,10 @@ function isReadOnlyQuery(query: unknown): boolean {
   return typeof text === 'string' && isReadOnlyStatement(text)
 }
 
+function isServerUnavailable(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'XX000'
+}
+
 /** The runner hears a leased connection's failure through its failed query. */
 function ignoreLeaseError(): void {}
 
@@ -55,6 +65,9 @@ const LIFETIME_SPREAD = 0.85
  */
 export class DsqlPool extends pg.Pool {
   readonly #runtime: DsqlRuntime
+  /** This pool's open connections, to route and retire them. */
+  readonly #clients = new Set<DsqlClient>()
+  readonly #unsubscribe: () => void
 
   constructor(config?: DsqlPoolConfig, context: DsqlContext = defaultContext) {
     const runtime = context.runtimeFor(config as Readonly<Record<string, unknown>> | undefined)
@@ -65,12 +78,66 @@ export class DsqlPool extends pg.Pool {
     for (const endpoint of runtime.router.endpoints) {
       runtime.tokens.prefetch(runtime.tokenKey(endpoint, runtime.config.tokenAction))
     }
-    if (maxLifetimeMs > 0) {
-      this.on('connect', (client) => {
-        const dsqlClient = client as unknown as DsqlClient
+    this.on('connect', (client) => {
+      const dsqlClient = client as unknown as DsqlClient
+      this.#clients.add(dsqlClient)
+      if (maxLifetimeMs > 0) {
         const lifetimeMs = maxLifetimeMs * (LIFETIME_SPREAD + (1 - LIFETIME_SPREAD) * Math.random())
         dsqlClient.startLifetime(lifetimeMs, () => this.#recycled(dsqlClient, 'lifetime'))
-      })
+      }
+    })
+    this.on('remove', (client) => this.#clients.delete(client as unknown as DsqlClient))
+    runtime.router.retain()
+    this.#unsubscribe = runtime.router.subscribe((change) => this.#moveConnections(change))
+  }
+
+  /**
+   * Where this pool's connections go: each endpoint's Region, health, smoothed latency, this
+   * pool's open connections to it, and whether new connections go there. For dashboards and
+   * `pg-dsql doctor`.
+   */
+  routing(): PoolRoutingSnapshot {
+    const snapshot = this.#runtime.router.snapshot()
+    const open = new Map<string, number>()
+    for (const client of this.#clients) {
+      const host = client.endpoint?.host
+      if (host !== undefined) open.set(host, (open.get(host) ?? 0) + 1)
+    }
+    return {
+      ...snapshot,
+      endpoints: snapshot.endpoints.map((endpoint) => ({
+        ...endpoint,
+        openConnections: open.get(endpoint.host) ?? 0,
+      })),
+    }
+  }
+
+  override end(): Promise<void>
+  override end(callback: (error?: Error) => void): void
+  override end(callback?: (error?: Error) => void): Promise<void> | undefined {
+    if (!this.ending) {
+      this.#unsubscribe()
+      this.#runtime.router.release()
+    }
+    if (callback === undefined) return super.end()
+    super.end(callback)
+    return undefined
+  }
+
+  /**
+   * Follows the router: connections to an endpoint that failed are retired (idle ones now, busy
+   * ones when released), and when new connections move to another endpoint, connections to the
+   * others are retired as they are released, so traffic follows within one checkout.
+   */
+  #moveConnections(change: RouteChange): void {
+    const reason =
+      change.type === 'unhealthy' ? 'unhealthy' : change.reason === 'failback' ? 'failback' : 'rebalance'
+    for (const client of this.#clients) {
+      const host = client.endpoint?.host
+      if (host === undefined) continue
+      const stale =
+        change.type === 'unhealthy' ? host === change.endpoint.host : host !== change.endpoint.host
+      if (stale && client.retire(reason)) this.#recycled(client, reason)
     }
   }
 
@@ -170,6 +237,9 @@ export class DsqlPool extends pg.Pool {
           return
         }
         const lost = isConnectionLoss(error)
+        const endpoint = client.endpoint
+        if (endpoint !== undefined && (lost || isServerUnavailable(error)))
+          this.#runtime.router.suspect(endpoint)
         const idle = !lost && client.getTransactionStatus?.() === 'I'
         client.release(idle ? undefined : error)
         const allow =
