@@ -13,12 +13,3 @@ export type { AmbiguousReply, FaultKind, FaultSpec, InjectedFault } from './faul
 export { FAULT_KINDS } from './fault-plan.js'
 export type { ExistingSessionPolicy, IsolationMode, IsolationOptions } from './region-endpoint.js'
 export { startEmulator } from './start-emulator.js'
-export type {
-  FailOptions,
-  ForwardOptions,
-  HiddenReply,
-  NextStage,
-  SessionContext,
-  UnitReply,
-  UnitStage,
-} from './unit-pipeline.js'
