@@ -60,8 +60,7 @@ export async function run(argv) {
     const results = {}
     for (const [workload, task] of Object.entries(workloads)) {
       const samples = Object.fromEntries(Object.keys(pools).map((name) => [name, []]))
-      for (const [name, pool] of Object.entries(pools))
-        await measure(() => task(pool), { workers, durationMs: 500 })
+      for (const pool of Object.values(pools)) await measure(() => task(pool), { workers, durationMs: 500 })
       for (let round = 0; round < rounds; round++) {
         // Alternate the order each round so warm-up and drift favour no one.
         const order = Object.keys(pools)

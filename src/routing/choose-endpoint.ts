@@ -55,12 +55,21 @@ export function chooseEndpoint(
   const fastest = pool.reduce((best, candidate) =>
     rank(candidate.state) < rank(best.state) ? candidate : best,
   )
-  const current = preference.current === undefined ? undefined : states[preference.current]
-  const currentUsable = current !== undefined && pool.some(({ index }) => index === preference.current)
-  if (!currentUsable) return setCurrent(preference, fastest.index)
   if (!preference.settled && fromProbeRound) {
     // The first full round of measurements decides at once; hysteresis guards what follows.
     preference.settled = true
+    return setCurrent(preference, fastest.index)
+  }
+  const current = preference.current === undefined ? undefined : states[preference.current]
+  const currentUsable = current !== undefined && pool.some(({ index }) => index === preference.current)
+  if (!currentUsable) return setCurrent(preference, fastest.index)
+  // An endpoint that recovered (and stayed up) after the current one took over wins its traffic
+  // back at once: hysteresis is for noisy measurements, not for failback.
+  if (
+    fastest.index !== preference.current &&
+    fastest.state.latencyMs !== undefined &&
+    fastest.state.upSince > current.upSince
+  ) {
     return setCurrent(preference, fastest.index)
   }
   if (fastest.index === preference.current) {

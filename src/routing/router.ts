@@ -323,9 +323,10 @@ export class Router {
           const result = await this.#probe(state.endpoint, this.#routing.probeTimeoutMs)
           if (this.#closed) return
           if (result.ok) {
-            state.sampled(result.rttMs)
+            // Recovery forgets the old latency first; this answer is the first new sample.
             if (state.healthy) state.succeeded(this.#now(), this.#routing.probeIntervalMs)
             else this.#recovered(state)
+            state.sampled(result.rttMs)
           } else {
             this.failed(state.endpoint, { message: result.reason, code: probeCode(result.reason) })
           }

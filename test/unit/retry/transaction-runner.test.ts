@@ -265,7 +265,9 @@ describe('runTransaction', () => {
       expect(h.attempts()).toBe(1)
       const statements = h.clients.flatMap((c) => c.log)
       expect(statements.filter((sql) => sql.startsWith('INSERT INTO pg_dsql_commit_markers'))).toHaveLength(1)
-      expect(statements.filter((sql) => sql.startsWith('SELECT 1 FROM pg_dsql_commit_markers'))).toHaveLength(1)
+      expect(statements.filter((sql) => sql.startsWith('SELECT 1 FROM pg_dsql_commit_markers'))).toHaveLength(
+        1,
+      )
     })
 
     it('retries with the same marker when the COMMIT did not land', async () => {
