@@ -141,25 +141,49 @@ export class DsqlPool extends pg.Pool {
     }
   }
 
-  // A refused token was dropped from the cache by the client; one more connect signs a fresh one
-  // (credentials rotated, a token signed before a clock jump). A second refusal surfaces.
+  /**
+   * pg-pool's `connect()`, made to survive what a new DSQL connection can meet before anything is
+   * sent: a refused token is signed afresh once (the client dropped it from the cache), and a
+   * connect that failed on the endpoint (refused, timed out, rate limited, an endpoint that just
+   * went dark) is tried again with backoff within the retry budget; the router sends the retry
+   * to a healthy endpoint.
+   */
   override connect(): Promise<DsqlPoolClient>
   override connect(callback: PoolConnectCallback): void
   override connect(callback?: PoolConnectCallback): Promise<DsqlPoolClient> | undefined {
     if (callback === undefined) {
-      return (super.connect() as Promise<DsqlPoolClient>).catch((error: unknown) => {
-        if (error instanceof DsqlAuthError) return super.connect() as Promise<DsqlPoolClient>
-        throw error
+      return new Promise<DsqlPoolClient>((resolve, reject) => {
+        this.#connect(
+          (error, client) => (client === undefined ? reject(error) : resolve(client)),
+          1,
+          0,
+          false,
+        )
       })
     }
+    this.#connect(callback, 1, 0, false)
+    return undefined
+  }
+
+  #connect(callback: PoolConnectCallback, attempt: number, startedAt: number, signedAfresh: boolean): void {
     super.connect((error, client, done) => {
-      if (error instanceof DsqlAuthError) {
-        super.connect(callback as Parameters<pg.Pool['connect']>[0])
+      if (error === undefined || error === null) {
+        callback(undefined, client as DsqlPoolClient, done)
         return
       }
-      callback(error, client as DsqlPoolClient | undefined, done)
+      if (error instanceof DsqlAuthError && !signedAfresh) {
+        this.#connect(callback, attempt, startedAt, true)
+        return
+      }
+      const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
+      const delayMs = autocommitRetryDelay(
+        { error, attempt, startedAt: firstFailureAt, allow: 'connect' },
+        this.#runtime.retry,
+        this.#runtime.events,
+      )
+      if (delayMs === undefined) callback(error)
+      else setTimeout(() => this.#connect(callback, attempt + 1, firstFailureAt, signedAfresh), delayMs)
     })
-    return undefined
   }
 
   // `query` keeps pg-pool's overloads in the type declarations; the runtime version, installed
@@ -218,12 +242,21 @@ export class DsqlPool extends pg.Pool {
   ): void {
     super.connect((connectError, poolClient) => {
       const client = poolClient as DsqlPoolClient | undefined
-      if (connectError !== undefined || client === undefined) {
+      if ((connectError !== undefined && connectError !== null) || client === undefined) {
         if (connectError instanceof DsqlAuthError && !signedAfresh) {
           this.#runQuery(text, values, callback, attempt, startedAt, true)
-        } else {
-          callback(connectError)
+          return
         }
+        // Nothing was sent: a connect that failed on the endpoint (refused, timed out, rate
+        // limited) is tried again, and the router sends it elsewhere if the endpoint is down.
+        const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
+        const delayMs = autocommitRetryDelay(
+          { error: connectError, attempt, startedAt: firstFailureAt, allow: 'connect' },
+          this.#runtime.retry,
+          this.#runtime.events,
+        )
+        if (delayMs === undefined) callback(connectError)
+        else setTimeout(() => this.#runQuery(text, values, callback, attempt + 1, firstFailureAt), delayMs)
         return
       }
       let settled = false

@@ -13,9 +13,10 @@ export interface AutocommitFailure {
   /**
    * Why this failure may be retried: `conflict` for a statement that lost a conflict in its own
    * implicit transaction (nothing applied), `lost-read` for a read-only statement whose
-   * connection died (nothing to apply).
+   * connection died (nothing to apply), `connect` for a connection that failed to open (nothing
+   * was sent).
    */
-  readonly allow: 'conflict' | 'lost-read'
+  readonly allow: 'conflict' | 'lost-read' | 'connect'
 }
 
 /**
@@ -32,7 +33,13 @@ export function autocommitRetryDelay(
   const { error, attempt } = failure
   const errorClass: ErrorClass = classifyError(error)
   const isConflict = errorClass === 'occ-data' || errorClass === 'occ-schema'
-  if (failure.allow === 'conflict' ? !isConflict : errorClass !== 'transient') return undefined
+  const allowed =
+    failure.allow === 'conflict'
+      ? isConflict
+      : failure.allow === 'connect'
+        ? errorClass === 'transient' || errorClass === 'rate-limited'
+        : errorClass === 'transient'
+  if (!allowed) return undefined
   if (isConflict) {
     events.emit(() => ({
       type: 'occ.conflict',
