@@ -275,11 +275,13 @@ export class DsqlPool extends pg.Pool {
           this.#runtime.router.suspect(endpoint)
         const idle = !lost && client.getTransactionStatus?.() === 'I'
         client.release(idle ? undefined : error)
+        // A read-only statement may always go again after a lost connection or DSQL's "server
+        // unavailable"; a write may have applied then, so only a conflict (nothing applied) is retried.
         const allow =
-          idle && this.#runtime.retry.autocommit
-            ? 'conflict'
-            : lost && isReadOnlyQuery(text)
-              ? 'lost-read'
+          (lost || isServerUnavailable(error)) && isReadOnlyQuery(text)
+            ? 'lost-read'
+            : idle && this.#runtime.retry.autocommit
+              ? 'conflict'
               : undefined
         const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
         const delayMs =

@@ -66,6 +66,7 @@ export class Router {
   #retained = 0
   #lastUsedAt = 0
   #timer: NodeJS.Timeout | undefined
+  #timerDueAt = 0
   #probing = false
   #closed = false
   readonly #suspected = new Set<EndpointHealth>()
@@ -213,6 +214,12 @@ export class Router {
     }))
     for (const wake of this.#waiters) wake()
     this.#evaluate(false)
+    // Look again once it has been healthy long enough to win traffic back, even if no new
+    // connection asks before then (a busy pool may not open one for a long time).
+    const timer = setTimeout(() => {
+      if (!this.#closed) this.#evaluate(false)
+    }, this.#routing.failbackAfterMs + 1)
+    timer.unref()
   }
 
   /** Recomputes the preferred endpoint; announces a move. */
@@ -303,10 +310,12 @@ export class Router {
   // One timer drives every probe: it wakes at the earliest endpoint's next probe time.
   #ensureProbing(now = false): void {
     if (this.#closed || this.#states.length < 2 || this.#probing) return
-    if (this.#timer !== undefined && !now) return
+    const due = now ? this.#now() : Math.min(...this.#states.map((state) => state.nextProbeAt))
+    // Keep a timer that already fires in time; an endpoint that just failed wants an earlier one.
+    if (this.#timer !== undefined && this.#timerDueAt <= due) return
     clearTimeout(this.#timer)
-    const due = Math.min(...this.#states.map((state) => state.nextProbeAt))
-    this.#timer = setTimeout(() => this.#probeDue(), now ? 0 : Math.max(0, due - this.#now()))
+    this.#timerDueAt = due
+    this.#timer = setTimeout(() => this.#probeDue(), Math.max(0, due - this.#now()))
     this.#timer.unref()
   }
 
