@@ -8,7 +8,13 @@ import {
 } from '../config/index.js'
 import { EventSink } from '../observability/index.js'
 import { CommitMarkers, type RetryOptions, resolveRetryOptions } from '../retry/index.js'
-import { type ResolvedRouting, Router, type RoutingOptions, resolveRoutingOptions } from '../routing/index.js'
+import {
+  discoverPeers,
+  type ResolvedRouting,
+  Router,
+  type RoutingOptions,
+  resolveRoutingOptions,
+} from '../routing/index.js'
 import type { DsqlRuntime, SharedState } from './dsql-runtime.js'
 
 /**
@@ -56,12 +62,15 @@ export class DsqlContext {
       this.#credentials.set(credentialsKey, credentials)
     }
     const tokens = new TokenProvider({ credentials, ttlSec: config.tokenTtlSec, events })
+    const routing = resolveRouting(config)
     const router = new Router({
       endpoints: config.endpoints,
-      routing: resolveRouting(config),
+      routing,
       localRegion: config.localRegion,
       events,
     })
+    if (routing.discover && config.endpoints.length === 1)
+      discoverInBackground(router, tokens, credentials, config)
     const keys = new Map<ResolvedEndpoint, Map<string, TokenKey>>()
     return {
       events,
@@ -108,6 +117,35 @@ export class DsqlContext {
     }
     return id
   }
+}
+
+/**
+ * Adds the cluster's peers to the router once the control plane names them. Until then, and if
+ * it cannot (no permission, no SDK), connections use the endpoint given, as without discovery.
+ */
+function discoverInBackground(
+  router: Router,
+  tokens: TokenProvider,
+  credentials: DsqlCredentialsProvider,
+  config: ResolvedConfig,
+): void {
+  const [endpoint] = config.endpoints
+  if (endpoint === undefined) return
+  discoverPeers(endpoint, credentials).then(
+    (peers) => {
+      router.addEndpoints(peers)
+      for (const peer of peers)
+        tokens.prefetch({ host: peer.host, region: peer.region, action: config.tokenAction })
+    },
+    (error: unknown) => {
+      process.emitWarning(
+        `pg-dsql: routing.discover could not list the peers of ${endpoint.host} ` +
+          `(${error instanceof Error ? error.name : 'Error'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ` +
+          'routing to the given endpoint only.',
+        { code: 'PG_DSQL_DISCOVERY_FAILED' },
+      )
+    },
+  )
 }
 
 /** The `routing` option with `DSQL_ROUTING` as the strategy's fallback. */

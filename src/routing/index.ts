@@ -1,5 +1,7 @@
 export type { Preference } from './choose-endpoint.js'
 export { chooseEndpoint, SWITCH_MIN_GAIN_MS, SWITCH_RATIO, SWITCH_ROUNDS } from './choose-endpoint.js'
+export type { DsqlControlPlane, LoadControlPlane } from './discover-peers.js'
+export { discoverPeers } from './discover-peers.js'
 export { EndpointHealth, failureReason } from './endpoint-health.js'
 export type { Probe, ProbeResult } from './probe-endpoint.js'
 export { probeEndpoint } from './probe-endpoint.js'
