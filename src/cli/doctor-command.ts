@@ -2,6 +2,13 @@ import { parseArgs } from 'node:util'
 import { createCredentialsProvider } from '../auth/index.js'
 import { type ResolvedConfig, type ResolvedEndpoint, resolveConfig } from '../config/index.js'
 import { DsqlClient } from '../pool/index.js'
+import {
+  chooseEndpoint,
+  EndpointHealth,
+  probeEndpoint,
+  type RoutingOptions,
+  resolveRoutingOptions,
+} from '../routing/index.js'
 import { checkDns, checkTcp, checkTls, type StepResult } from './endpoint-checks.js'
 import type { CliIo } from './run-cli.js'
 
@@ -67,6 +74,7 @@ export async function doctorCommand(argv: readonly string[], io: CliIo): Promise
   for (const endpoint of config.endpoints) reports.push(await checkEndpoint(config, options, endpoint))
   out()
   out(table(reports))
+  if (config.endpoints.length > 1) out(`\n${await routingLine(config)}`)
   const failed = reports.filter((report) =>
     Object.values(report.steps).some((step) => step !== undefined && !step.ok),
   )
@@ -145,6 +153,49 @@ async function checkEndpoint(
     await client.end().catch(() => undefined)
   }
   return report
+}
+
+/**
+ * What a pool's router would do now: one probe round (the probes pools use) and the same choice,
+ * so the doctor shows which endpoint new connections would go to and why.
+ */
+async function routingLine(config: ResolvedConfig): Promise<string> {
+  const routing = resolveRoutingOptions(
+    (config.routing as RoutingOptions | undefined) ??
+      (config.routingStrategyEnv === undefined
+        ? undefined
+        : { strategy: config.routingStrategyEnv as RoutingOptions['strategy'] }),
+  )
+  const now = Date.now()
+  const states = await Promise.all(
+    config.endpoints.map(async (endpoint) => {
+      const state = new EndpointHealth(endpoint)
+      const result = await probeEndpoint(endpoint, routing.probeTimeoutMs)
+      if (result.ok) state.sampled(result.rttMs)
+      else state.failed(now, result.reason)
+      return state
+    }),
+  )
+  const preference = { current: undefined, challenger: undefined, rounds: 0, settled: false }
+  const index = chooseEndpoint(
+    { states, strategy: routing.strategy, localRegion: config.localRegion, now, failbackAfterMs: 0 },
+    preference,
+    true,
+  )
+  const rtts = states
+    .map(
+      (state) =>
+        `${state.endpoint.region} ${state.latencyMs === undefined ? state.lastError : `${state.latencyMs.toFixed(1)} ms`}`,
+    )
+    .join(', ')
+  const chosen = index === undefined ? undefined : states[index]?.endpoint
+  return chosen === undefined
+    ? row('Routing', 'FAIL', `${routing.strategy}: no endpoint answers a probe (${rtts})`)
+    : row(
+        'Routing',
+        'ok',
+        `${routing.strategy}: new connections go to ${chosen.host} (${chosen.region}); probe round trips ${rtts}`,
+      )
 }
 
 function describeConfig(config: ResolvedConfig): string {
