@@ -41,7 +41,7 @@ function envVarsRead(): string[] {
 describe('README', () => {
   it('documents every public option in the options table', () => {
     const documented = tableAfter('## Options').map((row) => row[0]?.replaceAll('`', ''))
-    const owned = DSQL_OPTION_NAMES.filter((name) => name !== 'routing')
+    const owned = DSQL_OPTION_NAMES
     for (const option of [
       ...owned,
       'sslnegotiation',
