@@ -1,3 +1,5 @@
+import { DsqlConfigError } from '../errors/index.js'
+
 /**
  * One field's value and where it came from: the option, a URL parameter, an env var or the
  * default. Messages name `from`, so a user knows which setting to fix.
@@ -24,4 +26,15 @@ export function pickOptional<T>(sources: readonly Source<T>[]): Setting<T> | und
     if (value !== undefined && value !== null && value !== '') return { value, from }
   }
   return undefined
+}
+
+export function stringOption(options: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = options[name]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string') {
+    throw new DsqlConfigError(`${name} must be a string; got ${typeof value}. Fix the value or remove it.`, {
+      option: name,
+    })
+  }
+  return value
 }

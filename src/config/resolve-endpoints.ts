@@ -1,0 +1,117 @@
+import { DsqlConfigError } from '../errors/index.js'
+import { type EndpointSpec, endpointHost, parseEndpointSpec, REGION_NAME } from './endpoint-spec.js'
+import type { DsqlEnv } from './resolve-config.js'
+import type { ResolvedEndpoint } from './resolved-config.js'
+import { pickOptional, type Setting, stringOption } from './setting.js'
+
+export function resolveEndpoints(
+  options: Readonly<Record<string, unknown>>,
+  urlHost: string | undefined,
+  urlHostAddr: string | undefined,
+  urlFrom: string,
+  env: DsqlEnv,
+): { spec: EndpointSpec; from: string }[] {
+  const listed = options.endpoints
+  if (listed !== undefined && listed !== null) {
+    const items = typeof listed === 'string' ? splitList(listed) : Array.isArray(listed) ? listed : undefined
+    if (items === undefined || items.length === 0 || items.some((item) => typeof item !== 'string')) {
+      throw new DsqlConfigError(
+        'endpoints must be a string or a non-empty array of strings (cluster ids, endpoint hosts or host@address:port).',
+        { option: 'endpoints' },
+      )
+    }
+    return items.map((item: string) => ({ spec: parseEndpointSpec(item, 'endpoints'), from: 'endpoints' }))
+  }
+  const single = pickOptional<string>([
+    [stringOption(options, 'host'), 'host'],
+    [
+      urlHost === undefined ? undefined : urlHostAddr === undefined ? urlHost : `${urlHost}@${urlHostAddr}`,
+      `${urlFrom} host`,
+    ],
+  ])
+  if (single !== undefined) return [{ spec: parseEndpointSpec(single.value, single.from), from: single.from }]
+  const fromEnv = pickOptional<string>([
+    [env.DSQL_ENDPOINTS, 'DSQL_ENDPOINTS'],
+    [env.DSQL_ENDPOINT, 'DSQL_ENDPOINT'],
+    [env.PGHOST, 'PGHOST'],
+  ])
+  if (fromEnv === undefined) {
+    throw new DsqlConfigError(
+      'No DSQL endpoint is configured. Set endpoints (or host) to your cluster endpoint, such as ' +
+        '<cluster-id>.dsql.us-east-1.on.aws, or set DSQL_ENDPOINTS, DATABASE_URL or PGHOST.',
+      { option: 'endpoints' },
+    )
+  }
+  const items = splitList(fromEnv.value)
+  if (items.length === 0) {
+    throw new DsqlConfigError(
+      `${fromEnv.from} lists no endpoint. Set it to host[@address[:port]], comma-separated.`,
+      {
+        option: fromEnv.from,
+      },
+    )
+  }
+  return items.map((item) => ({ spec: parseEndpointSpec(item, fromEnv.from), from: fromEnv.from }))
+}
+
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+export function settleEndpoint(
+  spec: EndpointSpec,
+  from: string,
+  port: number,
+  regionOption: Setting<string> | undefined,
+  envRegion: Setting<string> | undefined,
+): ResolvedEndpoint {
+  let region: string
+  if (spec.hostRegion !== undefined) {
+    if (regionOption !== undefined && regionOption.value !== spec.hostRegion) {
+      throw new DsqlConfigError(
+        `${regionOption.from} is "${regionOption.value}", but the endpoint ${spec.host} from ${from} is in ` +
+          `${spec.hostRegion}. Remove ${regionOption.from}: the Region comes from the endpoint host.`,
+        { option: regionOption.from },
+      )
+    }
+    region = spec.hostRegion
+  } else {
+    const chosen = regionOption ?? envRegion
+    if (chosen === undefined) {
+      const what =
+        spec.clusterId !== undefined ? `the cluster id ${spec.clusterId}` : `the endpoint ${spec.host}`
+      throw new DsqlConfigError(
+        `No AWS Region for ${what} from ${from}. Set region (or AWS_REGION), or use the full endpoint ` +
+          'host <cluster-id>.dsql.<region>.on.aws.',
+        { option: 'region' },
+      )
+    }
+    region = chosen.value
+  }
+  const host = spec.host ?? endpointHost(spec.clusterId as string, region)
+  return { host, address: spec.address ?? host, port: spec.port ?? port, region }
+}
+
+export function rejectDuplicates(endpoints: readonly ResolvedEndpoint[]): void {
+  const seen = new Set<string>()
+  for (const { host } of endpoints) {
+    if (seen.has(host)) {
+      throw new DsqlConfigError(`The endpoint ${host} is listed twice. List each Region's endpoint once.`, {
+        option: 'endpoints',
+      })
+    }
+    seen.add(host)
+  }
+}
+
+export function assertRegion(setting: Setting<string>): void {
+  if (!REGION_NAME.test(setting.value)) {
+    throw new DsqlConfigError(
+      `${setting.from} is "${setting.value}", which is not an AWS Region name such as us-east-1.`,
+      { option: setting.from },
+    )
+  }
+}
