@@ -1,7 +1,6 @@
 import pg from 'pg'
-import type { DsqlPoolConfig, ResolvedEndpoint } from '../config/index.js'
-import { DsqlAuthError, DsqlConfigError } from '../errors/index.js'
-import { eventError } from '../observability/index.js'
+import type { DsqlPoolConfig } from '../config/index.js'
+import { DsqlAuthError } from '../errors/index.js'
 import {
   autocommitRetryDelay,
   isConnectionLoss,
@@ -11,15 +10,11 @@ import {
   type TransactionOptions,
   type TransactionTarget,
 } from '../retry/index.js'
-import type { EndpointSnapshot, RouteChange, RoutingSnapshot } from '../routing/index.js'
-import { ConnectionRetired, DsqlClient } from './dsql-client.js'
+import { ConnectionRetired, type DsqlClient } from './dsql-client.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
-import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
-
-/** `pool.routing()`: the router's view plus this pool's open connections per endpoint. */
-export interface PoolRoutingSnapshot extends RoutingSnapshot {
-  readonly endpoints: readonly (EndpointSnapshot & { readonly openConnections: number })[]
-}
+import type { DsqlRuntime } from './dsql-runtime.js'
+import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
+import { poolOptions } from './pool-options.js'
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
 export type DsqlPoolClient = pg.PoolClient & DsqlClient
@@ -53,9 +48,6 @@ function isServerUnavailable(error: unknown): boolean {
 /** The runner hears a leased connection's failure through its failed query. */
 function ignoreLeaseError(): void {}
 
-/** Each connection draws its lifetime from [LIFETIME_SPREAD × max, max]. */
-const LIFETIME_SPREAD = 0.85
-
 /**
  * A `pg.Pool` for Aurora DSQL. It is a real subclass of the app's `pg.Pool`, so Prisma's
  * adapter and Drizzle accept it, and it behaves like one: same options, events, counters and
@@ -65,30 +57,22 @@ const LIFETIME_SPREAD = 0.85
  */
 export class DsqlPool extends pg.Pool {
   readonly #runtime: DsqlRuntime
-  /** This pool's open connections, to route and retire them. */
-  readonly #clients = new Set<DsqlClient>()
+  readonly #connections: PoolConnections
   readonly #unsubscribe: () => void
 
   constructor(config?: DsqlPoolConfig, context: DsqlContext = defaultContext) {
     const runtime = context.runtimeFor(config as Readonly<Record<string, unknown>> | undefined)
     super(poolOptions(runtime, config))
     this.#runtime = runtime
-    const maxLifetimeMs = runtime.config.maxLifetimeSeconds * 1000
+    this.#connections = new PoolConnections(runtime)
     // Start signing now, so the first connection finds a token ready.
     for (const endpoint of runtime.router.endpoints) {
       runtime.tokens.prefetch(runtime.tokenKey(endpoint, runtime.config.tokenAction))
     }
-    this.on('connect', (client) => {
-      const dsqlClient = client as unknown as DsqlClient
-      this.#clients.add(dsqlClient)
-      if (maxLifetimeMs > 0) {
-        const lifetimeMs = maxLifetimeMs * (LIFETIME_SPREAD + (1 - LIFETIME_SPREAD) * Math.random())
-        dsqlClient.startLifetime(lifetimeMs, () => this.#recycled(dsqlClient, 'lifetime'))
-      }
-    })
-    this.on('remove', (client) => this.#clients.delete(client as unknown as DsqlClient))
+    this.on('connect', (client) => this.#connections.opened(client as unknown as DsqlClient))
+    this.on('remove', (client) => this.#connections.closed(client as unknown as DsqlClient))
     runtime.router.retain()
-    this.#unsubscribe = runtime.router.subscribe((change) => this.#moveConnections(change))
+    this.#unsubscribe = runtime.router.subscribe((change) => this.#connections.follow(change))
   }
 
   /**
@@ -97,19 +81,7 @@ export class DsqlPool extends pg.Pool {
    * `pg-dsql doctor`.
    */
   routing(): PoolRoutingSnapshot {
-    const snapshot = this.#runtime.router.snapshot()
-    const open = new Map<string, number>()
-    for (const client of this.#clients) {
-      const host = client.endpoint?.host
-      if (host !== undefined) open.set(host, (open.get(host) ?? 0) + 1)
-    }
-    return {
-      ...snapshot,
-      endpoints: snapshot.endpoints.map((endpoint) => ({
-        ...endpoint,
-        openConnections: open.get(endpoint.host) ?? 0,
-      })),
-    }
+    return this.#connections.snapshot()
   }
 
   override end(): Promise<void>
@@ -122,23 +94,6 @@ export class DsqlPool extends pg.Pool {
     if (callback === undefined) return super.end()
     super.end(callback)
     return undefined
-  }
-
-  /**
-   * Follows the router: connections to an endpoint that failed are retired (idle ones now, busy
-   * ones when released), and when new connections move to another endpoint, connections to the
-   * others are retired as they are released, so traffic follows within one checkout.
-   */
-  #moveConnections(change: RouteChange): void {
-    const reason =
-      change.type === 'unhealthy' ? 'unhealthy' : change.reason === 'failback' ? 'failback' : 'rebalance'
-    for (const client of this.#clients) {
-      const host = client.endpoint?.host
-      if (host === undefined) continue
-      const stale =
-        change.type === 'unhealthy' ? host === change.endpoint.host : host !== change.endpoint.host
-      if (stale && client.retire(reason)) this.#recycled(client, reason)
-    }
   }
 
   /**
@@ -360,68 +315,10 @@ export class DsqlPool extends pg.Pool {
       if (error instanceof ConnectionRetired) return true
       if (isConnectionLoss(error)) {
         const endpoint = (client as DsqlClient | undefined)?.endpoint
-        if (endpoint !== undefined) this.#lost(endpoint, error)
+        if (endpoint !== undefined) this.#connections.lost(endpoint, error)
         return true
       }
     }
     return super.emit(event, ...args)
   }
-
-  #lost(endpoint: ResolvedEndpoint, error: unknown): void {
-    this.#runtime.events.emit(() => ({
-      type: 'connection.lost',
-      endpoint: endpoint.host,
-      region: endpoint.region,
-      error: eventError(error),
-    }))
-  }
-
-  #recycled(client: DsqlClient, reason: ConnectionRetired['reason']): void {
-    const endpoint = client.endpoint
-    if (endpoint === undefined) return
-    this.#runtime.events.emit(() => ({
-      type: 'connection.recycled',
-      endpoint: endpoint.host,
-      region: endpoint.region,
-      reason,
-      ageMs: client.ageMs,
-    }))
-  }
-}
-
-/**
- * What pg-pool gets: the user's pool options, the resolved connection settings (so ORMs that
- * read `pool.options` see the endpoint), our client class, and the runtime its clients share.
- */
-function poolOptions(runtime: DsqlRuntime, config: DsqlPoolConfig | undefined): pg.PoolConfig {
-  const Client = (config as { Client?: unknown } | undefined)?.Client ?? DsqlClient
-  if (typeof Client !== 'function' || !(Client === DsqlClient || Client.prototype instanceof DsqlClient)) {
-    throw new DsqlConfigError(
-      'Client must be DsqlClient or a class that extends it; a plain pg.Client cannot sign DSQL tokens. ' +
-        'Extend DsqlClient instead.',
-      { option: 'Client' },
-    )
-  }
-  const { config: resolved } = runtime
-  const first = resolved.endpoints[0] as ResolvedEndpoint
-  const options: pg.PoolConfig & Record<string | symbol, unknown> = {
-    ...resolved.pgOptions,
-    host: first.host,
-    port: first.port,
-    user: resolved.user,
-    database: resolved.database,
-    application_name: resolved.applicationName,
-    ssl: resolved.ssl === false ? false : { ...resolved.ssl },
-    idleTimeoutMillis: resolved.idleTimeoutMillis,
-    // pg-pool retires at this bound too; each connection's own, earlier draw comes first.
-    maxLifetimeSeconds: resolved.maxLifetimeSeconds,
-    Client: Client as typeof pg.Client,
-    [RUNTIME]: runtime,
-  }
-  // pg-pool's connectionTimeoutMillis also bounds waiting for a free client: only the user sets
-  // that. The physical connect timeout (default 5 s) reaches clients through the runtime.
-  const userTimeout = (config as { connectionTimeoutMillis?: number } | undefined)?.connectionTimeoutMillis
-  if (userTimeout === undefined) delete options.connectionTimeoutMillis
-  else options.connectionTimeoutMillis = userTimeout
-  return options
 }

@@ -1,6 +1,7 @@
 export type { DsqlPgModule } from './create-dsql-pg.js'
 export { createDsqlPg, dsqlPg } from './create-dsql-pg.js'
 export { DsqlClient } from './dsql-client.js'
-export type { DsqlPoolClient, PoolRoutingSnapshot } from './dsql-pool.js'
+export type { DsqlPoolClient } from './dsql-pool.js'
 export { DsqlPool } from './dsql-pool.js'
+export type { PoolRoutingSnapshot } from './pool-connections.js'
 export { transaction } from './transaction.js'

@@ -1,0 +1,42 @@
+import type pg from 'pg'
+import type { DsqlPoolConfig, ResolvedEndpoint } from '../config/index.js'
+import { DsqlConfigError } from '../errors/index.js'
+import { DsqlClient } from './dsql-client.js'
+import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
+
+/**
+ * What pg-pool gets: the user's pool options, the resolved connection settings (so ORMs that
+ * read `pool.options` see the endpoint), our client class, and the runtime its clients share.
+ */
+export function poolOptions(runtime: DsqlRuntime, config: DsqlPoolConfig | undefined): pg.PoolConfig {
+  const Client = (config as { Client?: unknown } | undefined)?.Client ?? DsqlClient
+  if (typeof Client !== 'function' || !(Client === DsqlClient || Client.prototype instanceof DsqlClient)) {
+    throw new DsqlConfigError(
+      'Client must be DsqlClient or a class that extends it; a plain pg.Client cannot sign DSQL tokens. ' +
+        'Extend DsqlClient instead.',
+      { option: 'Client' },
+    )
+  }
+  const { config: resolved } = runtime
+  const first = resolved.endpoints[0] as ResolvedEndpoint
+  const options: pg.PoolConfig & Record<string | symbol, unknown> = {
+    ...resolved.pgOptions,
+    host: first.host,
+    port: first.port,
+    user: resolved.user,
+    database: resolved.database,
+    application_name: resolved.applicationName,
+    ssl: resolved.ssl === false ? false : { ...resolved.ssl },
+    idleTimeoutMillis: resolved.idleTimeoutMillis,
+    // pg-pool retires at this bound too; each connection's own, earlier draw comes first.
+    maxLifetimeSeconds: resolved.maxLifetimeSeconds,
+    Client: Client as typeof pg.Client,
+    [RUNTIME]: runtime,
+  }
+  // pg-pool's connectionTimeoutMillis also bounds waiting for a free client: only the user sets
+  // that. The physical connect timeout (default 5 s) reaches clients through the runtime.
+  const userTimeout = (config as { connectionTimeoutMillis?: number } | undefined)?.connectionTimeoutMillis
+  if (userTimeout === undefined) delete options.connectionTimeoutMillis
+  else options.connectionTimeoutMillis = userTimeout
+  return options
+}
