@@ -11,9 +11,10 @@ import {
   type TransactionOptions,
   type TransactionTarget,
 } from '../retry/index.js'
+import { pgClientConfig } from './client-config.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
-import { type ConnectTarget, EndpointSocket } from './endpoint-socket.js'
+import type { ConnectTarget } from './endpoint-socket.js'
 
 type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
 type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) => void
@@ -317,36 +318,4 @@ function isPlainQuery(config: unknown): boolean {
 function runtimeOf(config: string | DsqlClientConfig | undefined, context: DsqlContext): DsqlRuntime {
   const carried = typeof config === 'object' ? (config as { [RUNTIME]?: DsqlRuntime })[RUNTIME] : undefined
   return carried ?? context.runtimeFor(config as Readonly<Record<string, unknown>> | string | undefined)
-}
-
-/** A fresh, unfrozen pg config for one client: pg writes into what it is given. */
-function pgClientConfig(runtime: DsqlRuntime, target: ConnectTarget): pg.ClientConfig {
-  const { config, tokens } = runtime
-  const first = config.endpoints[0] as ResolvedEndpoint
-  const clientConfig: pg.ClientConfig & Record<string, unknown> = {
-    ...config.pgOptions,
-    host: first.host,
-    port: first.port,
-    user: config.user,
-    database: config.database,
-    application_name: config.applicationName,
-    ssl: config.ssl === false ? false : { ...config.ssl },
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    stream: () => new EndpointSocket(target),
-    // pg calls this only when the server asks for a password, once per physical connection.
-    password: () => {
-      const endpoint = target.endpoint ?? first
-      const token = tokens.token(runtime.tokenKey(endpoint, config.tokenAction))
-      if (typeof token === 'string') {
-        target.token = token
-        return token
-      }
-      return token.then((minted) => {
-        target.token = minted
-        return minted
-      })
-    },
-  }
-  if (config.sslnegotiation !== undefined) clientConfig.sslnegotiation = config.sslnegotiation
-  return clientConfig
 }
