@@ -78,7 +78,9 @@ describe('pg-dsql token and doctor', () => {
     expect(stdout).toMatch(/Credentials\s+ok/)
     for (const endpoint of emulator.endpoints) expect(stdout).toContain(endpoint.host)
     expect(stdout).toContain('Verdict: OK. All 2 endpoints accept connections.')
-    expect(stdout).toMatch(/Routing\s+ok\s+latency: new connections go to [a-z0-9]{26}\.dsql\.us-east-[12]\.on\.aws/)
+    expect(stdout).toMatch(
+      /Routing\s+ok\s+latency: new connections go to [a-z0-9]{26}\.dsql\.us-east-[12]\.on\.aws/,
+    )
     expect(stdout).not.toContain(emulator.credentials.secretAccessKey)
     expect(stdout).not.toContain(emulator.credentials.accessKeyId)
   })
