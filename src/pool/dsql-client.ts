@@ -15,9 +15,9 @@ import { pgClientConfig } from './client-config.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
+import { type QueryCallback, queryPromise, splitQueryArguments } from './query-callback.js'
 
 type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
-type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) => void
 type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown
 
 const pgQuery = pg.Client.prototype.query as unknown as QueryFunction
@@ -65,29 +65,12 @@ export class DsqlClient extends pg.Client {
     ) {
       if (!this.#runtime.retry.autocommit || !isPlainQuery(config))
         return pgQuery.call(this, config, values, callback)
-      let done = callback
-      let parameters = values
-      if (typeof values === 'function') {
-        done = values
-        parameters = undefined
-      }
-      if (typeof done === 'function') {
-        this.#runQuery(config, parameters, done as QueryCallback, 1, 0)
+      const [parameters, done] = splitQueryArguments(values, callback)
+      if (done !== undefined) {
+        this.#runQuery(config, parameters, done, 1, 0)
         return undefined
       }
-      return new Promise<pg.QueryResult>((resolve, reject) => {
-        this.#runQuery(
-          config,
-          parameters,
-          (error, result) => (error ? reject(error) : resolve(result as pg.QueryResult)),
-          1,
-          0,
-        )
-      }).catch((error: Error) => {
-        // Like pg: point the stack at the caller, not at the socket callback.
-        Error.captureStackTrace(error)
-        throw error
-      })
+      return queryPromise((promised) => this.#runQuery(config, parameters, promised, 1, 0))
     } as pg.Client['query']
   }
 

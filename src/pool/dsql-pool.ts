@@ -15,6 +15,7 @@ import { type DsqlContext, defaultContext } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
 import { poolOptions } from './pool-options.js'
+import { type QueryCallback, queryPromise, splitQueryArguments } from './query-callback.js'
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
 export type DsqlPoolClient = pg.PoolClient & DsqlClient
@@ -24,7 +25,6 @@ type PoolConnectCallback = (
   client?: DsqlPoolClient,
   done?: (release?: unknown) => void,
 ) => void
-type QueryCallback = (error: Error | null | undefined, result?: pg.QueryResult) => void
 type QueryFunction = (this: pg.Pool, text: unknown, values?: unknown, callback?: unknown) => unknown
 
 const pgPoolQuery = pg.Pool.prototype.query as unknown as QueryFunction
@@ -152,28 +152,12 @@ export class DsqlPool extends pg.Pool {
     ) {
       // Leave pg-pool's own guards (a function as the query) and its error text to pg-pool.
       if (typeof text === 'function') return pgPoolQuery.call(this, text, values, callback)
-      let done = callback
-      let parameters = values
-      if (typeof values === 'function') {
-        done = values
-        parameters = undefined
-      }
-      if (typeof done === 'function') {
-        this.#runQuery(text, parameters, done as QueryCallback, 1, 0)
+      const [parameters, done] = splitQueryArguments(values, callback)
+      if (done !== undefined) {
+        this.#runQuery(text, parameters, done, 1, 0)
         return undefined
       }
-      return new Promise<pg.QueryResult>((resolve, reject) => {
-        this.#runQuery(
-          text,
-          parameters,
-          (error, result) => (error ? reject(error) : resolve(result as pg.QueryResult)),
-          1,
-          0,
-        )
-      }).catch((error: Error) => {
-        Error.captureStackTrace(error)
-        throw error
-      })
+      return queryPromise((promised) => this.#runQuery(text, parameters, promised, 1, 0))
     } as pg.Pool['query']
   }
 
