@@ -3,29 +3,16 @@
 // committed transactions per second. pg-dsql's defaults against AWS's connector (3 retries,
 // 1-100 ms backoff) and against other backoff settings, all in the same run.
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import { DsqlPool } from 'pg-dsql'
 import { startEmulator } from 'pg-dsql/emulator'
-import { machine, median } from './lib/measure.mjs'
+import { benchSettings, machine, median } from './lib/measure.mjs'
 import { redirectTo } from './lib/redirect-socket.mjs'
 
 const HOT_ROWS = 4
 
 export async function run(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'string' },
-      'duration-ms': { type: 'string' },
-      rounds: { type: 'string' },
-      workers: { type: 'string' },
-    },
-    strict: false,
-  })
-  const durationMs = Number(values['duration-ms'] ?? 5000)
-  const rounds = Number(values.rounds ?? 3)
-  const workers = Number(values.workers ?? 32)
+  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 5000, rounds: 3, workers: 32 })
   const emulator = await startEmulator({ regions: ['us-east-1'], latencyMs: 1 })
   const [endpoint] = emulator.endpoints
   const ca = readFileSync(emulator.caCertPath, 'utf8')

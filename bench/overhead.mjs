@@ -2,30 +2,17 @@
 // all straight to one embedded PostgreSQL with trust auth and no TLS, 16 workers, fixed
 // duration, alternating runs, medians. `ratios` = ours divided by pg.Pool's.
 
-import { parseArgs } from 'node:util'
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import pg from 'pg'
 import { DsqlPool } from 'pg-dsql'
-import { machine, measure, median } from './lib/measure.mjs'
+import { benchSettings, machine, measure, median } from './lib/measure.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
 
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' }
 const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
 
 export async function run(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'string' },
-      'duration-ms': { type: 'string' },
-      rounds: { type: 'string' },
-      workers: { type: 'string' },
-    },
-    strict: false,
-  })
-  const durationMs = Number(values['duration-ms'] ?? 3000)
-  const rounds = Number(values.rounds ?? 5)
-  const workers = Number(values.workers ?? 16)
+  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 3000, rounds: 5, workers: 16 })
   const backend = await startTrustedBackend()
   const common = { max: workers, user: 'postgres', database: 'postgres' }
   const pools = {

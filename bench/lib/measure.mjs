@@ -1,4 +1,5 @@
 import { availableParallelism, cpus } from 'node:os'
+import { parseArgs } from 'node:util'
 
 // Fixed-duration load: `workers` loops each run `task()` back to back until the time is up.
 // Returns completed tasks per second and latency percentiles in milliseconds.
@@ -34,5 +35,24 @@ export function machine() {
     platform: `${process.platform}-${process.arch}`,
     cpus: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
+  }
+}
+
+/** The options every benchmark takes: `--duration-ms`, `--rounds`, `--workers` (and `--json`, read by run.mjs). */
+export function benchSettings(argv, defaults) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'string' },
+      'duration-ms': { type: 'string' },
+      rounds: { type: 'string' },
+      workers: { type: 'string' },
+    },
+    strict: false,
+  })
+  return {
+    durationMs: Number(values['duration-ms'] ?? defaults.durationMs),
+    rounds: Number(values.rounds ?? defaults.rounds),
+    workers: Number(values.workers ?? defaults.workers),
   }
 }
