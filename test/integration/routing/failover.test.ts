@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DsqlEvent, DsqlPool } from '../../../src/index.js'
-import { startTestEmulator } from '../../support/emulator.js'
 import { optionsFor } from '../driver/dsql-options.js'
-import { startWorkload, until } from './workload.js'
+import { startTwoRegions, startWorkload, until } from './workload.js'
 
-type Emulator = Awaited<ReturnType<typeof startTestEmulator>>
+type Emulator = Awaited<ReturnType<typeof startTwoRegions>>
 
 /**
  * Failover and failback through the emulator's two Regions under steady load: the app sees no
@@ -15,11 +14,7 @@ describe('failover and failback', () => {
   const table = `routing_counters_${process.pid}`
 
   beforeAll(async () => {
-    emulator = await startTestEmulator({ latencyMs: { 'us-east-1': 1, 'us-east-2': 15 } })
-    const setup = new DsqlPool(optionsFor(emulator))
-    await setup.query(`CREATE TABLE ${table} (id int PRIMARY KEY, n int NOT NULL)`)
-    await setup.query(`INSERT INTO ${table} SELECT i, 0 FROM generate_series(0, 15) AS i`)
-    await setup.end()
+    emulator = await startTwoRegions(table, 15)
   })
 
   afterAll(async () => {

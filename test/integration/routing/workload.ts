@@ -1,4 +1,19 @@
-import type { DsqlPool } from '../../../src/index.js'
+import { DsqlPool } from '../../../src/index.js'
+import { startTestEmulator } from '../../support/emulator.js'
+import { optionsFor } from '../driver/dsql-options.js'
+
+/**
+ * Two Regions with the near one (us-east-1, 1 ms) faster than the far one (us-east-2), and a
+ * table of 16 counters for the workload.
+ */
+export async function startTwoRegions(table: string, farLatencyMs: number) {
+  const emulator = await startTestEmulator({ latencyMs: { 'us-east-1': 1, 'us-east-2': farLatencyMs } })
+  const setup = new DsqlPool(optionsFor(emulator))
+  await setup.query(`CREATE TABLE ${table} (id int PRIMARY KEY, n int NOT NULL)`)
+  await setup.query(`INSERT INTO ${table} SELECT i, 0 FROM generate_series(0, 15) AS i`)
+  await setup.end()
+  return emulator
+}
 
 /** What the steady load saw: every success (transactions with the Region that served them), every error. */
 export interface WorkloadLog {
