@@ -111,6 +111,8 @@ async function handshake(
   const plain = new PacketReader(socket)
   let secure: tls.TLSSocket
   if ((await plain.peekByte()) === TLS_HANDSHAKE_BYTE) {
+    // The Region's latency is paid by the server's first flight, as a network round trip would.
+    await roundTrip(services)
     secure = await upgrade(socket, plain.detach(), services, true)
   } else {
     for (;;) {
@@ -130,6 +132,8 @@ async function handshake(
       }
       // Bytes after an SSLRequest, before the answer, would be read as if encrypted.
       if (packet.kind === 'invalid' || plain.buffered > 0) throw new HandshakeAbort('invalid SSL request')
+      await roundTrip(services)
+      if (socket.destroyed) throw new HandshakeAbort('the client closed the connection')
       socket.write('S')
       secure = await upgrade(socket, plain.detach(), services, false)
       break
@@ -206,6 +210,12 @@ async function handshake(
   return true
 }
 
+/** Waits the Region's client latency, as one round trip over the network would take. */
+async function roundTrip(services: HandshakeServices): Promise<void> {
+  const ms = services.latencyMs()
+  if (ms > 0) await delay(ms)
+}
+
 async function upgrade(socket: Socket, leftover: Buffer, services: HandshakeServices, direct: boolean) {
   if (leftover.length > 0) socket.unshift(leftover)
   const secure = new tls.TLSSocket(socket, {
@@ -252,12 +262,32 @@ async function authenticate(token: string, user: string, isAdmin: boolean, servi
   return role.ok ? undefined : role.hint
 }
 
+/**
+ * How long a statement may wait for a lock before the emulator takes the wait for a write
+ * conflict (DSQL never waits; it fails one side at COMMIT). Short, so a conflict costs little;
+ * long enough that a lock held for an instant (an autocommit write in flight) rarely counts.
+ */
+export const OCC_LOCK_WAIT_MS = 25
+
+/** Settings the transaction rules rely on: a client may not set them at startup either. */
+const EMULATOR_SETTINGS = new Set([
+  'options',
+  'lock_timeout',
+  'default_transaction_isolation',
+  'transaction_isolation',
+  'statement_timeout',
+])
+
 function backendParameters(params: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map<string, string>([['TimeZone', 'UTC']])
   for (const [name, value] of params) {
     if (name === 'user' || name === 'database' || name === 'replication' || name.startsWith('_pq_.')) continue
+    if (EMULATOR_SETTINGS.has(name)) continue
     out.set(name, value)
   }
+  // DSQL runs every transaction at REPEATABLE READ (snapshot isolation).
+  out.set('default_transaction_isolation', 'repeatable read')
+  out.set('lock_timeout', `${OCC_LOCK_WAIT_MS}ms`)
   return out
 }
 

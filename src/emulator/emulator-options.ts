@@ -79,10 +79,29 @@ export interface EmulatorOptions {
    */
   interRegionRttMs?: number
   /**
-   * The DSQL feature profile to emulate.
+   * The DSQL feature profile to emulate: `'2026'` (sequences and identity with an explicit
+   * cache, foreign keys, `FOR KEY SHARE`, `jsonb` columns) or `'late-2025'` (all refused).
    * @default '2026'
    */
   profile?: EmulatorProfile
+  /**
+   * Rows a transaction may insert, update or delete; the statement that goes past it fails
+   * with `54000` `transaction row limit exceeded`.
+   * @default 3000
+   */
+  maxTransactionRows?: number
+  /**
+   * Bytes a transaction may write, checked at COMMIT (`54000` `transaction size limit 10mb
+   * exceeded`). Measured as the bytes of the transaction's write statements and their parameters.
+   * @default 10485760 (10 MiB)
+   */
+  maxTransactionBytes?: number
+  /**
+   * Age at which a transaction's statements and COMMIT fail, and a running statement is
+   * cancelled, with `54000` `transaction age limit of 300s exceeded`, in seconds.
+   * @default 300
+   */
+  maxTransactionAgeSec?: number
 }
 
 export type EmulatorBackend = { readonly kind: 'embedded' } | { readonly kind: 'url'; readonly url: string }
@@ -101,6 +120,9 @@ export interface ResolvedEmulatorOptions {
   readonly latencyMs: Readonly<Record<string, number>>
   readonly interRegionRttMs: number
   readonly profile: EmulatorProfile
+  readonly maxTransactionRows: number
+  readonly maxTransactionBytes: number
+  readonly maxTransactionAgeSec: number
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -116,6 +138,9 @@ const KNOWN_OPTIONS = new Set([
   'latencyMs',
   'interRegionRttMs',
   'profile',
+  'maxTransactionRows',
+  'maxTransactionBytes',
+  'maxTransactionAgeSec',
 ])
 
 function fail(option: string, message: string): never {
@@ -314,5 +339,26 @@ export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmu
       'milliseconds, 0 or more',
     ),
     profile,
+    maxTransactionRows: number(
+      'maxTransactionRows',
+      input.maxTransactionRows,
+      3000,
+      isPositiveInteger,
+      'a positive integer',
+    ),
+    maxTransactionBytes: number(
+      'maxTransactionBytes',
+      input.maxTransactionBytes,
+      10 * 1024 * 1024,
+      isPositiveInteger,
+      'bytes, a positive integer',
+    ),
+    maxTransactionAgeSec: number(
+      'maxTransactionAgeSec',
+      input.maxTransactionAgeSec,
+      300,
+      (n) => Number.isFinite(n) && n > 0,
+      'seconds, more than 0',
+    ),
   })
 }

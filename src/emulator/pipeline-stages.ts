@@ -1,10 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { DSQL_ERRORS } from './dsql-errors.js'
 import type { StatsRecorder } from './emulator-stats.js'
-import type { FaultPlan } from './fault-plan.js'
 import { parseIamStatement, sqlLiteral } from './iam-statement.js'
-import { refusedSetting } from './statement-kind.js'
-import { isCommitUnit, isRollbackUnit, isWriteUnit } from './unit-kind.js'
+import { isCommitUnit, isWriteUnit } from './unit-kind.js'
 import type { SessionContext, UnitStage } from './unit-pipeline.js'
 import { commandComplete, errorResponse, readyForQuery } from './wire/backend-messages.js'
 import type { ClientUnit } from './wire/client-unit.js'
@@ -34,26 +32,6 @@ export function isolationStage(controls: RegionControls): UnitStage {
   return (unit, ctx, next) => {
     if (!controls.failsExistingSessions()) return next(unit)
     return ctx.fail(unit, DSQL_ERRORS.serverUnavailable, { endsTransaction: isCommitUnit(unit) })
-  }
-}
-
-/**
- * `SET statement_timeout`, `SET default_transaction_isolation` and `SET TRANSACTION ...` are
- * refused with `0A000`, as DSQL does; inside a transaction the refusal aborts it.
- */
-export function settingsStage(): UnitStage {
-  return (unit, ctx, next) => {
-    for (const sql of unit.statements) {
-      const name = refusedSetting(sql)
-      if (name !== undefined) {
-        return ctx.fail(unit, {
-          severity: 'ERROR',
-          code: '0A000',
-          message: `setting configuration parameter "${name}" not supported`,
-        })
-      }
-    }
-    return next(unit)
   }
 }
 
@@ -90,34 +68,6 @@ export function iamStage(): UnitStage {
 async function commitsWrites(unit: ClientUnit, ctx: SessionContext): Promise<boolean> {
   if (ctx.transactionStatus === 'I') return isWriteUnit(unit)
   return ctx.transactionStatus === 'T' && isCommitUnit(unit) && (await ctx.transactionWrote())
-}
-
-/** Fires the injected faults (see `FaultSpec` for which event each one hits). */
-export function faultStage(plan: FaultPlan, controls: RegionControls): UnitStage {
-  return async (unit, ctx, next) => {
-    if (plan.size === 0 || unit.statements.length === 0 || isRollbackUnit(unit)) return next(unit)
-    const endsTransaction = isCommitUnit(unit)
-    if (await commitsWrites(unit, ctx)) {
-      const fault = plan.take(['occ', 'commit-ambiguous'], controls.region)
-      if (fault?.kind === 'occ') return ctx.fail(unit, DSQL_ERRORS.occConflict, { endsTransaction: true })
-      if (fault?.kind === 'commit-ambiguous') {
-        const reply = await next(unit, { buffer: true })
-        if (reply.error !== undefined || reply.status === undefined) {
-          ctx.send(reply.messages)
-          return reply
-        }
-        // The commit applied; the client must not learn it.
-        if (fault.reply === 'drop') return ctx.drop()
-        const answer = ctx.reply([errorResponse(DSQL_ERRORS.serverUnavailable), readyForQuery(reply.status)])
-        return { ...answer, tags: reply.tags }
-      }
-    }
-    const fault = plan.take(['schema', 'server-unavailable', 'drop-connection'], controls.region)
-    if (fault === undefined) return next(unit)
-    if (fault.kind === 'drop-connection') return ctx.drop()
-    const fields = fault.kind === 'schema' ? DSQL_ERRORS.schemaUpdated : DSQL_ERRORS.serverUnavailable
-    return ctx.fail(unit, fields, { endsTransaction })
-  }
 }
 
 /**

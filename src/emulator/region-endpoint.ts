@@ -3,22 +3,25 @@ import net from 'node:net'
 import type tls from 'node:tls'
 import type { BackendCatalog } from './backend-catalog.js'
 import type { BackendAddress } from './backend-connection.js'
+import type { CatalogClock } from './catalog-clock.js'
 import { type HandshakeServices, runHandshake, type StartedSession } from './client-handshake.js'
+import type { EmulatorProfile } from './emulator-options.js'
 import type { StatsRecorder } from './emulator-stats.js'
 import type { FaultPlan } from './fault-plan.js'
 import {
   commitStage,
-  faultStage,
   iamStage,
   isolationStage,
   type RegionControls,
   roundTripStage,
-  settingsStage,
 } from './pipeline-stages.js'
 import { RelaySession } from './relay-session.js'
+import type { TransactionLimits } from './session-transaction.js'
+import type { SqlParser } from './sql-parser.js'
 import { TokenBucket } from './token-bucket.js'
 import type { TokenPrincipal } from './token-verifier.js'
 import { accountUnit } from './transaction-accounting.js'
+import { transactionStage } from './transaction-stage.js'
 import { cancelRequest } from './wire/frontend-messages.js'
 
 /** How `isolate` cuts a Region off. */
@@ -51,6 +54,11 @@ export interface ClusterServices {
   readonly connectRate: { readonly perSec: number; readonly burst: number }
   readonly maxConnectionAgeSec: number
   readonly maxMessageBytes: number
+  readonly parser: SqlParser
+  readonly profile: EmulatorProfile
+  readonly transactionLimits: TransactionLimits
+  /** The cluster's catalog version (OC001). */
+  readonly catalogClock: CatalogClock
   now(): number
   interRegionRttMs(): number
   /** Every session of every Region, by the key its client got. */
@@ -234,11 +242,19 @@ export class RegionEndpoint implements RegionControls {
       stages: [
         roundTripStage(this),
         isolationStage(this),
-        settingsStage(),
         iamStage(),
-        faultStage(cluster.faults, this),
         commitStage(this, stats),
+        transactionStage({
+          region: this.region,
+          parser: cluster.parser,
+          profile: cluster.profile,
+          limits: cluster.transactionLimits,
+          catalog: cluster.catalogClock,
+          faults: cluster.faults,
+          now: () => cluster.now(),
+        }),
       ],
+      cancelBackend: () => this.#cancelBackend(started.backend.processId, started.backend.secretKey),
       onUnit: (outcome, unit) => {
         stats.add(this.region, 'QueryCount', unit.statements.length)
         const delta = accountUnit(outcome)
@@ -284,11 +300,13 @@ export class RegionEndpoint implements RegionControls {
   #cancel(processId: number, secretKey: number): void {
     const entry = this.#cluster.sessionsByKey.get(processId)
     if (entry === undefined || entry.secretKey !== secretKey) return
+    this.#cancelBackend(entry.backend.processId, entry.backend.secretKey)
+  }
+
+  #cancelBackend(processId: number, secretKey: number): void {
     const { host, port } = this.#cluster.backend
     // PostgreSQL reads a cancel request on a connection of its own and never answers it.
-    const socket = net.connect({ host, port }, () =>
-      socket.end(cancelRequest(entry.backend.processId, entry.backend.secretKey)),
-    )
+    const socket = net.connect({ host, port }, () => socket.end(cancelRequest(processId, secretKey)))
     socket.on('error', () => socket.destroy())
   }
 }

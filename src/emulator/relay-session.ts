@@ -42,6 +42,8 @@ export interface RelaySessionOptions {
   readonly onUnit: (outcome: UnitOutcome, unit: ClientUnit) => void
   /** Called once when the session has closed. */
   readonly onClose: () => void
+  /** Sends the backend a cancel request for this session. */
+  readonly cancelBackend: () => void
 }
 
 /** A unit or hidden statement was cut short because its session closed. */
@@ -70,6 +72,7 @@ export class RelaySession implements SessionContext {
   readonly #stages: readonly UnitStage[]
   readonly #onUnit: RelaySessionOptions['onUnit']
   readonly #onClose: () => void
+  readonly #cancelBackend: () => void
   readonly #clientReader: MessageReader
   readonly #backendReader = new MessageReader(1024 * 1024 * 1024)
   readonly #assembler = new UnitAssembler()
@@ -84,6 +87,7 @@ export class RelaySession implements SessionContext {
   #closeWhenIdle = false
   #skipUntilSync = false
   #clientPaused = false
+  #flushSequence = false
 
   constructor(options: RelaySessionOptions) {
     this.region = options.region
@@ -94,6 +98,7 @@ export class RelaySession implements SessionContext {
     this.#stages = options.stages
     this.#onUnit = options.onUnit
     this.#onClose = options.onClose
+    this.#cancelBackend = options.cancelBackend
     this.#clientReader = new MessageReader(options.maxMessageBytes)
     this.#client.on('data', this.#onClientData)
     this.#client.on('error', () => this.close('drop'))
@@ -109,6 +114,14 @@ export class RelaySession implements SessionContext {
 
   get transactionStatus(): TransactionStatus {
     return this.#status
+  }
+
+  get inFlushSequence(): boolean {
+    return this.#flushSequence
+  }
+
+  cancelBackend(): void {
+    if (!this.#closed) this.#cancelBackend()
   }
 
   get closed(): boolean {
@@ -312,7 +325,7 @@ export class RelaySession implements SessionContext {
   #forward(unit: ClientUnit, options: ForwardOptions): Promise<UnitReply> {
     if (this.#closed) return Promise.reject(new SessionClosedError('the session is closed'))
     return new Promise((resolve, reject) => {
-      const sink = new UnitSink(unit, options.buffer === true, resolve, reject)
+      const sink = new UnitSink(unit, options, resolve, reject)
       this.#backend.write(joinFrames(unit.frames))
       if (sink.done) resolve(sink.reply())
       else this.#sink = sink
@@ -334,6 +347,8 @@ export class RelaySession implements SessionContext {
       unit,
     )
     this.#wroteChecked = false
+    if (unit.boundary === 'flush') this.#flushSequence = true
+    else if (unit.boundary !== 'other') this.#flushSequence = false
     if (reply.status !== undefined) {
       this.#status = reply.status
       if (reply.status === 'I') this.#wrote = false

@@ -1,6 +1,7 @@
 import type { HiddenReply, UnitReply } from './unit-pipeline.js'
 import {
   type ErrorFields,
+  errorResponse,
   parseCommandTag,
   parseErrorFields,
   parseReadyStatus,
@@ -26,6 +27,7 @@ export interface ReplySink {
 export class UnitSink implements ReplySink {
   readonly #tracker: ReplyTracker
   readonly #buffer: boolean
+  readonly #mapError: ((fields: ErrorFields) => ErrorFields | undefined) | undefined
   readonly #resolve: (reply: UnitReply) => void
   readonly #reject: (error: Error) => void
   readonly #tags: string[] = []
@@ -35,12 +37,13 @@ export class UnitSink implements ReplySink {
 
   constructor(
     unit: ClientUnit,
-    buffer: boolean,
+    options: { buffer?: boolean; mapError?: (fields: ErrorFields) => ErrorFields | undefined },
     resolve: (reply: UnitReply) => void,
     reject: (error: Error) => void,
   ) {
     this.#tracker = new ReplyTracker(unit)
-    this.#buffer = buffer
+    this.#buffer = options.buffer === true
+    this.#mapError = options.mapError
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -59,9 +62,16 @@ export class UnitSink implements ReplySink {
       case BACKEND.CommandComplete:
         this.#tags.push(parseCommandTag(frame.body))
         break
-      case BACKEND.ErrorResponse:
-        this.#error ??= parseErrorFields(frame.body)
+      case BACKEND.ErrorResponse: {
+        const fields = parseErrorFields(frame.body)
+        const mapped = this.#mapError?.(fields)
+        if (mapped !== undefined) {
+          const raw = errorResponse(mapped)
+          frame = { type: frame.type, raw, body: raw.subarray(5) }
+        }
+        this.#error ??= mapped ?? fields
         break
+      }
       case BACKEND.ReadyForQuery:
         this.#status = parseReadyStatus(frame.body)
         break

@@ -7,6 +7,7 @@ import pg from 'pg'
 import { DsqlConfigError } from '../errors/index.js'
 import { BackendCatalog } from './backend-catalog.js'
 import { parseBackendUrl } from './backend-connection.js'
+import { CatalogClock } from './catalog-clock.js'
 import { createCertificates } from './certificates.js'
 import {
   checkClockOffsetSec,
@@ -23,6 +24,7 @@ import { type EmulatorOptions, resolveEmulatorOptions } from './emulator-options
 import { StatsRecorder } from './emulator-stats.js'
 import { FaultPlan } from './fault-plan.js'
 import { type ClusterServices, RegionEndpoint } from './region-endpoint.js'
+import { loadSqlParser } from './sql-parser.js'
 import type { TokenPrincipal } from './token-verifier.js'
 
 /** The account and principal the emulator's credentials belong to. */
@@ -138,6 +140,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       connectRate: resolved.connectRate,
       maxConnectionAgeSec: resolved.maxConnectionAgeSec,
       maxMessageBytes: MAX_MESSAGE_BYTES,
+      parser: await loadSqlParser(),
+      profile: resolved.profile,
+      transactionLimits: Object.freeze({
+        maxRows: resolved.maxTransactionRows,
+        maxBytes: resolved.maxTransactionBytes,
+        maxAgeSec: resolved.maxTransactionAgeSec,
+      }),
+      catalogClock: new CatalogClock(),
       now: () => Date.now() + clockOffsetMs,
       interRegionRttMs: () => resolved.interRegionRttMs,
       sessionsByKey: new Map(),

@@ -131,24 +131,3 @@ export function isWriteTag(tag: string): boolean {
 export function isTransactionControlTag(tag: string): boolean {
   return tag === 'BEGIN' || tag === 'START TRANSACTION' || tag === 'COMMIT' || tag === 'ROLLBACK'
 }
-
-/** Session settings DSQL refuses to change. */
-const REFUSED_SETTINGS = new Set(['statement_timeout', 'default_transaction_isolation'])
-
-/**
- * The parameter name DSQL names when it refuses a `SET`: `statement_timeout`,
- * `default_transaction_isolation`, or `TRANSACTION` for `SET TRANSACTION ...` (and `SET SESSION
- * CHARACTERISTICS AS TRANSACTION ...`). `undefined` for any other statement.
- */
-export function refusedSetting(sql: string): string | undefined {
-  const { keyword, start } = keywordAt(sql)
-  if (keyword !== 'SET') return undefined
-  const match =
-    /^SET\s+(?:(?:SESSION|LOCAL)\s+)?(?:(TRANSACTION|CHARACTERISTICS)\b|"([^"]+)"|([A-Za-z_][A-Za-z0-9_$.]*))/i.exec(
-      sql.slice(start),
-    )
-  if (match === null) return undefined
-  if (match[1] !== undefined) return 'TRANSACTION'
-  const name = match[2] ?? match[3]!.toLowerCase()
-  return REFUSED_SETTINGS.has(name) ? name : undefined
-}

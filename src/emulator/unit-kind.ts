@@ -7,11 +7,6 @@ export function isCommitUnit(unit: ClientUnit): boolean {
   return last !== undefined && classifyStatement(last) === 'commit'
 }
 
-/** Whether the unit only rolls back (ROLLBACK, ABORT): faults never hit those. */
-export function isRollbackUnit(unit: ClientUnit): boolean {
-  return unit.statements.length > 0 && unit.statements.every((sql) => classifyStatement(sql) === 'rollback')
-}
-
 /** Whether the unit runs a write or DDL statement (which commits at once outside a transaction). */
 export function isWriteUnit(unit: ClientUnit): boolean {
   return unit.statements.some((sql) => {

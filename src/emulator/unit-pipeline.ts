@@ -29,6 +29,8 @@ export interface HiddenReply {
 export interface ForwardOptions {
   /** Hold the backend's reply instead of streaming it to the client. */
   readonly buffer?: boolean
+  /** Replaces an ErrorResponse of the reply on its way (`undefined` keeps it). */
+  readonly mapError?: (fields: ErrorFields) => ErrorFields | undefined
 }
 
 export interface FailOptions {
@@ -51,6 +53,13 @@ export interface SessionContext {
   readonly isAdmin: boolean
   /** The transaction status before the current unit. */
   readonly transactionStatus: TransactionStatus
+  /**
+   * An extended-protocol sequence ended by `Flush` waits for its `Sync` (a cursor reading rows
+   * in batches): no hidden statement may run until it ends.
+   */
+  readonly inFlushSequence: boolean
+  /** Asks the backend to cancel the statement it is running (a cancel request). */
+  cancelBackend(): void
   /**
    * Whether the open transaction wrote: by its command tags, and when they show no write, by
    * asking the backend whether the transaction has an xid (row locks and writes inside

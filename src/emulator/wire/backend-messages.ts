@@ -158,3 +158,38 @@ export function parseParameterStatus(body: Buffer): [string, string] {
     body.toString('utf8', nameEnd + 1, valueEnd < 0 ? body.length : valueEnd),
   ]
 }
+
+/** A RowDescription of text columns. */
+export function rowDescription(columns: readonly string[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([columns.length >> 8, columns.length & 0xff])]
+  for (const name of columns) {
+    const field = Buffer.alloc(18)
+    // table OID 0, column 0, type OID 25 (text), size -1, modifier -1, text format.
+    field.writeUInt32BE(25, 6)
+    field.writeInt16BE(-1, 10)
+    field.writeInt32BE(-1, 12)
+    parts.push(cstring(name), field)
+  }
+  return frame(BACKEND.RowDescription, Buffer.concat(parts))
+}
+
+/** A DataRow of text values (`null`: SQL NULL). */
+export function dataRow(values: readonly (string | null)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([values.length >> 8, values.length & 0xff])]
+  for (const value of values) {
+    if (value === null) parts.push(int32(-1))
+    else {
+      const bytes = Buffer.from(value, 'utf8')
+      parts.push(int32(bytes.length), bytes)
+    }
+  }
+  return frame(BACKEND.DataRow, Buffer.concat(parts))
+}
+
+/** A ParameterDescription body's type OIDs. */
+export function parseParameterDescription(body: Buffer): number[] {
+  const count = body.readInt16BE(0)
+  const types: number[] = []
+  for (let i = 0; i < count; i++) types.push(body.readUInt32BE(2 + 4 * i))
+  return types
+}

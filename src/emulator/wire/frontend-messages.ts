@@ -109,3 +109,71 @@ export function parseExecute(body: Buffer): { portal: string; maxRows: number } 
 export function parseTarget(body: Buffer): { kind: 'S' | 'P'; name: string } {
   return { kind: body[0] === 0x50 ? 'P' : 'S', name: readCString(body, 1)[0] }
 }
+
+function int16(value: number): Buffer {
+  const out = Buffer.allocUnsafe(2)
+  out.writeInt16BE(value, 0)
+  return out
+}
+
+/** A Parse message for a named statement with the given parameter type OIDs. */
+export function parseMessage(name: string, text: string, parameterTypes: readonly number[]): Buffer {
+  const types = Buffer.allocUnsafe(2 + 4 * parameterTypes.length)
+  types.writeInt16BE(parameterTypes.length, 0)
+  for (const [i, oid] of parameterTypes.entries()) types.writeUInt32BE(oid >>> 0, 2 + 4 * i)
+  return frame(FRONTEND.Parse, Buffer.concat([cstring(name), cstring(text), types]))
+}
+
+/**
+ * A Bind message binding `statement` into the unnamed portal with the parameters of a client's
+ * Bind (`parameters`: its format codes and values, as they arrived) and these result formats.
+ */
+export function bindMessage(statement: string, parameters: Buffer, resultFormats: readonly number[]): Buffer {
+  const formats = Buffer.concat([int16(resultFormats.length), ...resultFormats.map(int16)])
+  return frame(FRONTEND.Bind, Buffer.concat([cstring(''), cstring(statement), parameters, formats]))
+}
+
+export function describeMessage(kind: 'S' | 'P', name: string): Buffer {
+  return frame(FRONTEND.Describe, Buffer.concat([Buffer.from(kind), cstring(name)]))
+}
+
+export function executeMessage(portal: string, maxRows = 0): Buffer {
+  const limit = Buffer.allocUnsafe(4)
+  limit.writeInt32BE(maxRows, 0)
+  return frame(FRONTEND.Execute, Buffer.concat([cstring(portal), limit]))
+}
+
+export function closeMessage(kind: 'S' | 'P', name: string): Buffer {
+  return frame(FRONTEND.Close, Buffer.concat([Buffer.from(kind), cstring(name)]))
+}
+
+/** A Parse body's parameter type OIDs (0: let the server infer). */
+export function parseParameterTypes(body: Buffer): number[] {
+  let offset = readCString(body, readCString(body, 0)[1])[1]
+  if (offset + 2 > body.length) return []
+  const count = body.readInt16BE(offset)
+  offset += 2
+  const types: number[] = []
+  for (let i = 0; i < count && offset + 4 <= body.length; i++, offset += 4)
+    types.push(body.readUInt32BE(offset))
+  return types
+}
+
+/** A Bind body, split: the parameter section (formats and values, as bytes) and the result formats. */
+export function parseBindSections(body: Buffer): { parameters: Buffer; resultFormats: number[] } {
+  const start = readCString(body, readCString(body, 0)[1])[1]
+  let offset = start
+  const formatCount = body.readInt16BE(offset)
+  offset += 2 + 2 * formatCount
+  const valueCount = body.readInt16BE(offset)
+  offset += 2
+  for (let i = 0; i < valueCount; i++) {
+    const length = body.readInt32BE(offset)
+    offset += 4 + Math.max(length, 0)
+  }
+  const parameters = body.subarray(start, offset)
+  const resultCount = offset + 2 <= body.length ? body.readInt16BE(offset) : 0
+  const resultFormats: number[] = []
+  for (let i = 0; i < resultCount; i++) resultFormats.push(body.readInt16BE(offset + 2 + 2 * i))
+  return { parameters, resultFormats }
+}

@@ -17,6 +17,9 @@ describe('resolveEmulatorOptions', () => {
       latencyMs: { 'us-east-1': 0, 'us-east-2': 0 },
       interRegionRttMs: 0,
       profile: '2026',
+      maxTransactionRows: 3000,
+      maxTransactionBytes: 10 * 1024 * 1024,
+      maxTransactionAgeSec: 300,
     })
   })
 
@@ -63,6 +66,9 @@ describe('resolveEmulatorOptions', () => {
     ['latencyMs.us-east-1', { latencyMs: { 'us-east-1': -5 } }, /0 or more/],
     ['interRegionRttMs', { interRegionRttMs: Number.NaN }, /0 or more/],
     ['profile', { profile: '2024' }, /'2026', 'late-2025'/],
+    ['maxTransactionRows', { maxTransactionRows: 0 }, /positive integer/],
+    ['maxTransactionBytes', { maxTransactionBytes: 1.5 }, /bytes, a positive integer/],
+    ['maxTransactionAgeSec', { maxTransactionAgeSec: 0 }, /more than 0/],
     ['maxAgeSec', { maxAgeSec: 5 }, /not an emulator option/],
   ])('rejects a bad %s and names it', (option, input, message) => {
     let error: unknown

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseIamStatement } from '../../../src/emulator/iam-statement.js'
-import { classifyStatement, isWriteTag, refusedSetting } from '../../../src/emulator/statement-kind.js'
+import { classifyStatement, isWriteTag } from '../../../src/emulator/statement-kind.js'
 import { accountUnit } from '../../../src/emulator/transaction-accounting.js'
 
 describe('classifyStatement', () => {
@@ -103,24 +103,5 @@ describe('accountUnit', () => {
       occConflicts: occ,
       queryTimeouts: timeouts,
     })
-  })
-})
-
-describe('refusedSetting', () => {
-  it.each([
-    ['SET statement_timeout = 1000', 'statement_timeout'],
-    ['set local STATEMENT_TIMEOUT to 5', 'statement_timeout'],
-    [
-      "/* x */ SET SESSION default_transaction_isolation = 'repeatable read'",
-      'default_transaction_isolation',
-    ],
-    ['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'TRANSACTION'],
-    ['SET TRANSACTION READ ONLY', 'TRANSACTION'],
-    ['SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY', 'TRANSACTION'],
-    ['SET search_path = app', undefined],
-    ['SET TIME ZONE UTC', undefined],
-    ['SELECT 1', undefined],
-  ])('names %j as %s', (sql, name) => {
-    expect(refusedSetting(sql)).toBe(name)
   })
 })
