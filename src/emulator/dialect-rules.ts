@@ -214,7 +214,9 @@ function queryRefusal(node: SqlNode, profile: EmulatorProfile): ErrorFields | un
           ? 'locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported'
           : 'locking clauses other than FOR UPDATE are not supported',
       )
-    } else if (type === 'IntoClause') refusal = refused('unsupported statement: CreateTableAs')
+    } else if (type === 'SelectStmt' && fields.intoClause !== undefined) {
+      refusal = refused('unsupported statement: CreateTableAs')
+    }
   })
   return refusal
 }

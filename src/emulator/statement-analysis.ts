@@ -239,8 +239,8 @@ export function analyzeSql(
     return [
       Object.freeze<StatementInfo>({
         class: 'other',
-        text: sql,
-        rewritten: false,
+        text,
+        rewritten: asyncMatch !== null,
         refusal: undefined,
         touchesStorage: true,
         readOnly: false,
