@@ -23,17 +23,17 @@ export function rowLimitError(): ErrorFields {
   return limitError('transaction row limit exceeded')
 }
 
-/** DSQL prints sizes in whole MiB; a fractional limit (tests) keeps two decimals. */
-function mib(bytes: number, round: (n: number) => number): string {
+/** DSQL prints sizes in whole MiB, rounded up; below 1 MiB (small test limits), two digits. */
+function mib(bytes: number): string {
   const value = bytes / MIB
-  return Number.isInteger(value) ? String(value) : String(round(value * 100) / 100)
+  return value >= 1 ? String(Math.ceil(value)) : String(Number(value.toPrecision(2)))
 }
 
 export function sizeLimitError(sizeBytes: number, limits: TransactionLimits): ErrorFields {
-  const limit = mib(limits.maxBytes, Math.round)
+  const limit = mib(limits.maxBytes)
   return limitError(
     `transaction size limit ${limit}mb exceeded`,
-    `Current transaction size ${mib(sizeBytes, Math.ceil)}mb > ${limit}mb`,
+    `Current transaction size ${mib(sizeBytes)}mb > ${limit}mb`,
   )
 }
 
