@@ -1,18 +1,9 @@
-import { randomInt } from 'node:crypto'
 import type { CatalogClock } from './catalog-clock.js'
 import { DSQL_ERRORS } from './dsql-errors.js'
 import type { EmulatorProfile } from './emulator-options.js'
 import type { FaultPlan } from './fault-plan.js'
 import { answerLostStatement } from './lost-statement.js'
-import {
-  isConflictError,
-  showAnswer,
-  tagsOf,
-  toFrame,
-  withError,
-  withResultRow,
-  withStatus,
-} from './reply-edit.js'
+import { isConflictError, showAnswer, tagsOf, withError, withResultRow, withStatus } from './reply-edit.js'
 import {
   ageLimitError,
   checkDdlRules,
@@ -22,15 +13,13 @@ import {
   sizeLimitError,
   type TransactionLimits,
 } from './session-transaction.js'
-import { quoteIdent } from './shadow-statement.js'
 import type { SqlParser } from './sql-parser.js'
 import { fieldsOf } from './sql-tree.js'
 import { analyzeSql, type StatementInfo } from './statement-analysis.js'
+import { recordAsyncIndexJob, rewriteUnit } from './statement-rewrite.js'
 import type { ForwardOptions, NextStage, SessionContext, UnitReply, UnitStage } from './unit-pipeline.js'
 import { type ErrorFields, errorResponse, readyForQuery } from './wire/backend-messages.js'
-import { type ClientUnit, createUnit } from './wire/client-unit.js'
-import { parseMessage, parseParameterTypes, parseParse, query } from './wire/frontend-messages.js'
-import { FRONTEND } from './wire/message-types.js'
+import type { ClientUnit } from './wire/client-unit.js'
 
 /** What the transaction rules need from the cluster. */
 export interface TransactionServices {
@@ -45,37 +34,17 @@ export interface TransactionServices {
 }
 
 const SAVEPOINT = 'pg_dsql_occ'
-const JOB_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
 const ANALYSIS_CACHE_ENTRIES = 2000
 
-function jobId(): string {
-  let id = ''
-  for (let i = 0; i < 26; i++) id += JOB_ALPHABET[randomInt(32)]
-  return id
+/** `COPY ... FROM STDIN`: the client streams its data, so the reply cannot be held back. */
+const isCopyIn = (s: StatementInfo) => {
+  const copy = fieldsOf(s.node, 'CopyStmt')
+  return copy !== undefined && copy.is_from === true && copy.filename === undefined
 }
-
-function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`
-}
-
 const isControl = (s: StatementInfo) => s.class === 'begin' || s.class === 'commit' || s.class === 'rollback'
 const isWrite = (s: StatementInfo) => s.class === 'write' || s.class === 'lock' || s.class === 'ddl'
-
-/** The unit with the backend's text for statements the emulator rewrites. */
-function rewriteUnit(unit: ClientUnit, statements: readonly StatementInfo[]): ClientUnit {
-  if (!statements.some((s) => s.rewritten)) return unit
-  if (unit.boundary === 'query') {
-    const text = statements.map((s) => s.text).join(';\n')
-    return createUnit([toFrame(query(text))], 'query', [text])
-  }
-  if (statements.length !== 1) return unit
-  const frames = unit.frames.map((frame) => {
-    if (frame.type !== FRONTEND.Parse) return frame
-    const { name } = parseParse(frame.body)
-    return toFrame(parseMessage(name, statements[0]!.text, parseParameterTypes(frame.body)))
-  })
-  return createUnit(frames, unit.boundary, [statements[0]!.text])
-}
+const bytesOf = (unit: ClientUnit) => unit.frames.reduce((sum, frame) => sum + frame.raw.length, 0)
+const rowsOf = (tags: readonly string[]) => tags.reduce((sum, tag) => sum + mutatedRows(tag), 0)
 
 /**
  * DSQL's transaction semantics over a PostgreSQL session (reference §3, spec B.13–B.22,
@@ -104,14 +73,19 @@ export function transactionStage(services: TransactionServices): UnitStage {
   }
 
   /** Forwards, turning a cancel at the transaction's age limit into DSQL's 54000. */
-  const forward = async (unit: ClientUnit, next: NextStage, options: ForwardOptions = {}) => {
+  const forward = async (
+    unit: ClientUnit,
+    ctx: SessionContext,
+    next: NextStage,
+    options: ForwardOptions = {},
+  ) => {
     const startedMs = tx?.startedMs ?? services.now()
     const remainingMs = startedMs + limits.maxAgeSec * 1000 - services.now()
     let expired = false
     const timer = setTimeout(
       () => {
         expired = true
-        ctxRef?.cancelBackend()
+        ctx.cancelBackend()
       },
       Math.max(remainingMs, 0),
     )
@@ -126,23 +100,6 @@ export function transactionStage(services: TransactionServices): UnitStage {
       clearTimeout(timer)
     }
   }
-  let ctxRef: SessionContext | undefined
-
-  const recordJob = async (ctx: SessionContext, info: StatementInfo) => {
-    const index = fieldsOf(info.node, 'IndexStmt') ?? {}
-    const relation = (index.relation ?? {}) as { relname?: string; schemaname?: string }
-    const table = `${relation.schemaname === undefined ? '' : `${quoteIdent(relation.schemaname)}.`}${quoteIdent(relation.relname ?? '')}`
-    const id = jobId()
-    // The index just built is the table's newest.
-    await ctx.hidden(
-      `SELECT dsql_emulator.record_job(${literal(id)}, (SELECT indexrelid FROM pg_catalog.pg_index
-         WHERE indrelid = ${literal(table)}::regclass ORDER BY indexrelid DESC LIMIT 1))`,
-    )
-    return id
-  }
-
-  /** Sends a buffered reply (or the emulator's version of it) and reports it to the session. */
-  const deliver = (ctx: SessionContext, messages: readonly Buffer[]): UnitReply => ctx.reply(messages)
 
   const commit = async (unit: ClientUnit, ctx: SessionContext, next: NextStage): Promise<UnitReply> => {
     const current = tx!
@@ -159,7 +116,7 @@ export function transactionStage(services: TransactionServices): UnitStage {
       if (fault?.kind === 'occ') return ctx.fail(unit, DSQL_ERRORS.occConflict, { endsTransaction: true })
       if (fault?.kind === 'commit-ambiguous') {
         const reply = await next(unit, { buffer: true })
-        if (reply.error !== undefined || reply.status === undefined) return deliver(ctx, reply.messages)
+        if (reply.error !== undefined || reply.status === undefined) return ctx.reply(reply.messages)
         if (current.ddlStatements > 0) seenVersion = catalog.bump()
         // The commit applied; the client must not learn it.
         if (fault.reply === 'drop') return ctx.drop()
@@ -189,14 +146,14 @@ export function transactionStage(services: TransactionServices): UnitStage {
       await ctx.hidden('SET LOCAL lock_timeout = 0')
       const info = statements[0]!
       if (statements.length === 1 && info.asyncIndex) {
-        const reply = await forward(unit, next, { buffer: true })
-        if (reply.error !== undefined) return deliver(ctx, reply.messages)
-        return deliver(ctx, withResultRow(reply.messages, 'job_id', await recordJob(ctx, info)))
+        const reply = await forward(unit, ctx, next, { buffer: true })
+        if (reply.error !== undefined) return ctx.reply(reply.messages)
+        return ctx.reply(withResultRow(reply.messages, 'job_id', await recordAsyncIndexJob(ctx, info)))
       }
-      return forward(unit, next)
+      return forward(unit, ctx, next)
     }
-    if (writes === 0) return forward(unit, next)
-    current.bytes += unit.frames.reduce((sum, frame) => sum + frame.raw.length, 0)
+    if (writes === 0) return forward(unit, ctx, next)
+    current.bytes += bytesOf(unit)
     const guarded = statements.length === 1
     if (guarded) {
       await ctx.hidden(
@@ -206,23 +163,23 @@ export function transactionStage(services: TransactionServices): UnitStage {
       )
       current.savepoint = true
     }
-    const reply = await forward(unit, next, { buffer: true })
+    const reply = await forward(unit, ctx, next, { buffer: true })
     const error = reply.error
     if (error !== undefined && isConflictError(error)) {
-      if (!guarded) return deliver(ctx, withError(reply.messages, DSQL_ERRORS.occConflict))
+      if (!guarded) return ctx.reply(withError(reply.messages, DSQL_ERRORS.occConflict))
       await ctx.hidden(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
       current.lost = true
       const answer = await answerLostStatement(unit, statements[0]!, reply.messages, ctx, next, parser)
       if (answer === undefined) return ctx.fail(unit, DSQL_ERRORS.occConflict)
-      current.rows += tagsOf(answer).reduce((sum, tag) => sum + mutatedRows(tag), 0)
+      current.rows += rowsOf(tagsOf(answer))
       if (current.rows > limits.maxRows) return ctx.fail(unit, rowLimitError())
-      return deliver(ctx, answer)
+      return ctx.reply(answer)
     }
     if (error === undefined) {
-      current.rows += reply.tags.reduce((sum, tag) => sum + mutatedRows(tag), 0)
+      current.rows += rowsOf(reply.tags)
       if (current.rows > limits.maxRows) return ctx.fail(unit, rowLimitError())
     }
-    return deliver(ctx, reply.messages)
+    return ctx.reply(reply.messages)
   }
 
   const autocommitWrite = async (
@@ -233,10 +190,10 @@ export function transactionStage(services: TransactionServices): UnitStage {
   ): Promise<UnitReply> => {
     const ddl = statements.some((s) => s.class === 'ddl')
     await ctx.hidden(ddl ? 'BEGIN; SET LOCAL lock_timeout = 0' : 'BEGIN')
-    const reply = await forward(unit, next, { buffer: true })
+    const reply = await forward(unit, ctx, next, { buffer: true })
     const rollback = async (messages: readonly Buffer[]) => {
       await ctx.hidden('ROLLBACK')
-      return deliver(ctx, withStatus(messages, 'I'))
+      return ctx.reply(withStatus(messages, 'I'))
     }
     if (reply.error !== undefined) {
       const mapped = isConflictError(reply.error)
@@ -245,34 +202,35 @@ export function transactionStage(services: TransactionServices): UnitStage {
       return rollback(mapped)
     }
     const fail = (fields: ErrorFields) => rollback([errorResponse(fields), readyForQuery('I')])
-    const rows = reply.tags.reduce((sum, tag) => sum + mutatedRows(tag), 0)
+    const rows = rowsOf(reply.tags)
     if (rows > limits.maxRows) return fail(rowLimitError())
-    const bytes = unit.frames.reduce((sum, frame) => sum + frame.raw.length, 0)
+    const bytes = bytesOf(unit)
     if (bytes > limits.maxBytes) return fail(sizeLimitError(bytes, limits))
     let messages = reply.messages
     const info = statements[0]!
     if (statements.length === 1 && info.asyncIndex) {
-      messages = withResultRow(messages, 'job_id', await recordJob(ctx, info))
+      messages = withResultRow(messages, 'job_id', await recordAsyncIndexJob(ctx, info))
     }
     const fault = faults.take(['occ', 'commit-ambiguous'], services.region)
     if (fault?.kind === 'occ') return fail(DSQL_ERRORS.occConflict)
     const committed = await ctx.hidden('COMMIT')
     if (committed.error !== undefined) {
       const fields = isConflictError(committed.error) ? DSQL_ERRORS.occConflict : committed.error
-      return deliver(ctx, [errorResponse(fields), readyForQuery('I')])
+      return ctx.reply([errorResponse(fields), readyForQuery('I')])
     }
     if (ddl) seenVersion = catalog.bump()
     if (fault?.kind === 'commit-ambiguous') {
       if (fault.reply === 'drop') return ctx.drop()
       return ctx.reply([errorResponse(DSQL_ERRORS.serverUnavailable), readyForQuery('I')])
     }
-    return deliver(ctx, withStatus(messages, 'I'))
+    return ctx.reply(withStatus(messages, 'I'))
   }
 
   return async (clientUnit, ctx, next) => {
-    ctxRef = ctx
     const status = ctx.transactionStatus
     if (status === 'I') tx = undefined
+    // A transaction the emulator did not see begin (BEGIN inside a cursor's sequence).
+    else tx ??= new SessionTransaction(services.now(), catalog.version)
     const statements = clientUnit.statements.flatMap(analyze)
     if (statements.length === 0 || statements.every((s) => s.class === 'rollback') || status === 'E') {
       return next(clientUnit)
@@ -311,8 +269,8 @@ export function transactionStage(services: TransactionServices): UnitStage {
       return ctx.reply(showAnswer(first.answer.column, first.answer.value, status))
     }
     const unit = rewriteUnit(clientUnit, statements)
-    if (ctx.inFlushSequence || unit.boundary === 'flush' || unit.boundary === 'other')
-      return forward(unit, next)
+    const streams = ctx.inFlushSequence || unit.boundary === 'flush' || unit.boundary === 'other'
+    if (streams || statements.some(isCopyIn)) return forward(unit, ctx, next)
     if (status === 'T' && tx !== undefined) {
       if (isCommit) return commit(unit, ctx, next)
       if (!statements.some(isControl)) return inTransaction(unit, statements, ctx, next)
@@ -323,7 +281,7 @@ export function transactionStage(services: TransactionServices): UnitStage {
     if (status === 'I' && statements.some(isWrite) && !statements.some(isControl)) {
       return autocommitWrite(unit, statements, ctx, next)
     }
-    const reply = await forward(unit, next)
+    const reply = await forward(unit, ctx, next)
     if (status === 'I' && reply.status === 'T') {
       tx = new SessionTransaction(services.now(), catalog.version)
       // DSQL takes the snapshot at BEGIN; PostgreSQL at the first statement that needs one.

@@ -7,6 +7,8 @@ import { startTestEmulator } from '../../support/emulator.js'
 /** SQL in (one statement, or steps run in turn), DSQL's answer to the last step out. */
 type Case = readonly [steps: string | readonly string[], code: string | null, message?: string]
 
+const stepsOf = (steps: Case[0]): readonly string[] => (typeof steps === 'string' ? [steps] : steps)
+
 const T = `conf_${process.pid}`
 const CACHE_TEXT = 'please define CACHE greater than or equal to 65536 or equal to 1'
 const ABORTED = 'current transaction is aborted, commands ignored until end of transaction block'
@@ -223,7 +225,7 @@ async function outcome(client: pg.Client, steps: readonly string[], extended: bo
   let result: { code: string | null; message?: string } = { code: null }
   for (const text of steps) {
     try {
-      await client.query(extended ? { text, queryMode: 'extended' } : text)
+      await client.query(extended ? ({ text, queryMode: 'extended' } as pg.QueryConfig) : text)
       result = { code: null }
     } catch (error) {
       const { code, message } = error as { code: string; message: string }
@@ -257,12 +259,12 @@ describe.each(['2026', 'late-2025'] as const)('DSQL conformance, profile %s', (p
   })
 
   it.each(cases)('answers %j with %s %s (simple protocol)', async (steps, code, message) => {
-    const result = await outcome(client, typeof steps === 'string' ? [steps] : steps, false)
+    const result = await outcome(client, stepsOf(steps as Case[0]), false)
     expect(result).toEqual(code === null ? { code: null } : { code, message })
   })
 
   it.each(cases)('answers %j with %s %s (extended protocol)', async (steps, code, message) => {
-    const result = await outcome(client, typeof steps === 'string' ? [steps] : steps, true)
+    const result = await outcome(client, stepsOf(steps as Case[0]), true)
     expect(result).toEqual(code === null ? { code: null } : { code, message })
   })
 })
