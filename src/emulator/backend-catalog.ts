@@ -101,6 +101,8 @@ const BOOTSTRAP_SQL = [
   'GRANT EXECUTE ON FUNCTION dsql_emulator.iam_grant(text, text, boolean) TO admin',
 ]
 
+const BOOTSTRAP_HASH = createHash('sha256').update(BOOTSTRAP_SQL.join('\n')).digest('hex')
+
 /** Why a role may not log in, as the HINT of the `08006` FATAL. */
 export type RoleVerdict = { readonly ok: true } | { readonly ok: false; readonly hint: string }
 
@@ -123,7 +125,20 @@ export class BackendCatalog {
     try {
       await client.query('BEGIN')
       await client.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK])
-      for (const sql of BOOTSTRAP_SQL) await client.query(sql)
+      // Replacing the objects takes locks that sessions using them would wait for (and the
+      // emulator's short lock_timeout would fail): skip it when this version already ran.
+      const { rows: found } = await client.query<{ exists: boolean }>(
+        `SELECT to_regclass('dsql_emulator.bootstrap') IS NOT NULL AS exists`,
+      )
+      const { rows: done } = found[0]?.exists
+        ? await client.query<{ hash: string }>('SELECT hash FROM dsql_emulator.bootstrap')
+        : { rows: [] }
+      if (done[0]?.hash !== BOOTSTRAP_HASH) {
+        for (const sql of BOOTSTRAP_SQL) await client.query(sql)
+        await client.query('CREATE TABLE IF NOT EXISTS dsql_emulator.bootstrap (hash text NOT NULL)')
+        await client.query('DELETE FROM dsql_emulator.bootstrap')
+        await client.query('INSERT INTO dsql_emulator.bootstrap VALUES ($1)', [BOOTSTRAP_HASH])
+      }
       await client.query('INSERT INTO dsql_emulator.secret VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [
         randomBytes(32).toString('hex'),
       ])

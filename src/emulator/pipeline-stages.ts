@@ -53,8 +53,9 @@ export function iamStage(): UnitStage {
       })
     }
     const granting = statement.verb === 'GRANT'
+    // The role change may wait for an emulator's bootstrap; not a conflict, so no lock_timeout.
     const reply = await ctx.hidden(
-      `SELECT dsql_emulator.iam_grant(${sqlLiteral(statement.role)}, ${sqlLiteral(statement.arn)}, ${granting})`,
+      `SET lock_timeout = 0; SELECT dsql_emulator.iam_grant(${sqlLiteral(statement.role)}, ${sqlLiteral(statement.arn)}, ${granting}); SET lock_timeout = DEFAULT`,
     )
     if (reply.error !== undefined) {
       const { code, message } = reply.error
