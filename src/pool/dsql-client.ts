@@ -233,9 +233,10 @@ export class DsqlClient extends pg.Client {
    * released. Never while it is checked out.
    */
   retire(reason: ConnectionRetired['reason']): boolean {
-    if (this.#poolRelease === undefined || this.#retireReason !== undefined || this.#ending) return false
+    if (this.#retireReason !== undefined || this.#ending) return false
     this.#retireReason = reason
-    if (this.#checkedOut) return true
+    // Checked out, or just connected and about to be handed out: it goes when released.
+    if (this.#checkedOut || this.#poolRelease === undefined) return true
     // An idle pooled client's 'error' makes pg-pool remove and close it (its documented idle
     // error path); DsqlPool keeps this error from reaching the app's 'error' listeners.
     this.emit('error', new ConnectionRetired(reason))

@@ -30,6 +30,12 @@ export class PoolConnections {
   /** A new connection joined the pool. */
   opened(client: DsqlClient): void {
     this.#clients.add(client)
+    // Opened to an endpoint the router has since moved away from (the connect began before a
+    // probe round or a failover): it serves this checkout, then goes.
+    const preferred = this.#runtime.router.preferred
+    if (preferred !== undefined && client.endpoint !== undefined && client.endpoint.host !== preferred.host) {
+      if (client.retire('rebalance')) this.#recycled(client, 'rebalance')
+    }
     if (this.#maxLifetimeMs > 0) {
       const lifetimeMs = this.#maxLifetimeMs * (LIFETIME_SPREAD + (1 - LIFETIME_SPREAD) * Math.random())
       client.startLifetime(lifetimeMs, () => this.#recycled(client, 'lifetime'))

@@ -81,6 +81,12 @@ export class Router {
     this.#evaluate(false)
   }
 
+  /** Where new connections go now, once there is a choice. */
+  get preferred(): ResolvedEndpoint | undefined {
+    const index = this.#preference.current
+    return index === undefined ? undefined : this.#states[index]?.endpoint
+  }
+
   get endpoints(): readonly ResolvedEndpoint[] {
     return this.#states.map((state) => state.endpoint)
   }
