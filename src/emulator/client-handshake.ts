@@ -313,9 +313,10 @@ async function openBackend(
     try {
       return await attempt()
     } catch (error) {
-      // Someone changed the role's password on the backend: set the derived one again, once.
-      if (!(error instanceof BackendConnectError) || error.fields?.code !== '28P01' || user === 'admin')
-        throw error
+      // Someone changed the role's password on the backend: set the derived one again, once. For
+      // admin too: roles span the backend's databases, and an emulator bootstrapping another
+      // database there sets admin's password from that database's secret.
+      if (!(error instanceof BackendConnectError) || error.fields?.code !== '28P01') throw error
       await services.catalog.resetPassword(user)
       return await attempt()
     }
