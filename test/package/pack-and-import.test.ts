@@ -22,7 +22,12 @@ describe('the packed tarball', () => {
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'pg-dsql-pack-'))
-    execFileSync(npm, ['pack', '--pack-destination', work, '--silent'], { cwd: root, stdio: 'pipe' })
+    // The build is current (test/support/build-dist.ts); packing must not rebuild it while other
+    // test files run the built executable.
+    execFileSync(npm, ['pack', '--pack-destination', work, '--silent', '--ignore-scripts'], {
+      cwd: root,
+      stdio: 'pipe',
+    })
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
     if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`)
     writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'pack-test', private: true }))
