@@ -1,6 +1,7 @@
 // What the wrapper costs on the query path: DsqlPool against pg.Pool (and AWS's connector),
 // all straight to one embedded PostgreSQL with trust auth and no TLS, 16 workers, fixed
-// duration, alternating runs, medians. `ratios` = ours divided by pg.Pool's.
+// duration, alternating runs, medians. `ratios` = ours divided by pg.Pool's, the median of the
+// per-round ratios.
 
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import pg from 'pg'
@@ -12,11 +13,13 @@ const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-
 const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
 
 export async function run(argv) {
-  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 3000, rounds: 5, workers: 16 })
+  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 600, rounds: 25, workers: 16 })
   const backend = await startTrustedBackend()
   const common = { max: workers, user: 'postgres', database: 'postgres' }
   const pools = {
     'pg.Pool': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+    // A second, identical pg.Pool: its ratio to the first is this machine's noise floor.
+    'pg.Pool (control)': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
     DsqlPool: new DsqlPool({
       ...common,
       endpoints: `${HOST}@127.0.0.1:${backend.port}`,
@@ -45,6 +48,7 @@ export async function run(argv) {
         pool.query('SELECT v FROM bench_kv WHERE id = $1', [1 + Math.floor(Math.random() * 10000)]),
     }
     const results = {}
+    const roundSamples = {}
     for (const [workload, task] of Object.entries(workloads)) {
       const samples = Object.fromEntries(Object.keys(pools).map((name) => [name, []]))
       for (const pool of Object.values(pools)) await measure(() => task(pool), { workers, durationMs: 500 })
@@ -55,6 +59,7 @@ export async function run(argv) {
         for (const name of order)
           samples[name].push(await measure(() => task(pools[name]), { workers, durationMs }))
       }
+      roundSamples[workload] = samples
       results[workload] = Object.fromEntries(
         Object.entries(samples).map(([name, runs]) => [
           name,
@@ -62,11 +67,19 @@ export async function run(argv) {
             perSecond: median(runs.map((r) => r.perSecond)),
             p50: median(runs.map((r) => r.p50)),
             p99: median(runs.map((r) => r.p99)),
+            cpuMicrosPerQuery: median(runs.map((r) => r.cpuMicrosPerTask)),
           },
         ]),
       )
     }
-    const ratio = (workload, metric, of, to) => results[workload][of][metric] / results[workload][to][metric]
+    // Throughput drifts during a run (the server warms, the table ages): each round measures the
+    // pools back to back, so a ratio is taken within each round and the median of those reported.
+    const ratio = (workload, metric, of, to) =>
+      median(
+        roundSamples[workload][of].map(
+          (sample, round) => sample[metric] / roundSamples[workload][to][round][metric],
+        ),
+      )
     const names = Object.keys(workloads)
     const report = {
       benchmark: 'overhead',
@@ -77,6 +90,23 @@ export async function run(argv) {
       ratios: {
         throughput: Math.min(...names.map((w) => ratio(w, 'perSecond', 'DsqlPool', 'pg.Pool'))),
         p99: Math.max(...names.map((w) => ratio(w, 'p99', 'DsqlPool', 'pg.Pool'))),
+        // Client CPU per query: the wrapper's own cost, steadier than throughput on a shared machine.
+        cpuPerQuery: Math.max(...names.map((w) => ratio(w, 'cpuMicrosPerTask', 'DsqlPool', 'pg.Pool'))),
+      },
+      byWorkload: Object.fromEntries(
+        names.map((w) => [
+          w,
+          {
+            throughput: ratio(w, 'perSecond', 'DsqlPool', 'pg.Pool'),
+            p99: ratio(w, 'p99', 'DsqlPool', 'pg.Pool'),
+            control: ratio(w, 'perSecond', 'pg.Pool (control)', 'pg.Pool'),
+          },
+        ]),
+      ),
+      // The same ratios for two identical pg.Pools: how far apart equal code measures here.
+      noiseFloor: {
+        throughput: Math.min(...names.map((w) => ratio(w, 'perSecond', 'pg.Pool (control)', 'pg.Pool'))),
+        p99: Math.max(...names.map((w) => ratio(w, 'p99', 'pg.Pool (control)', 'pg.Pool'))),
       },
       vsAwsConnector: {
         throughput: Math.min(...names.map((w) => ratio(w, 'perSecond', 'DsqlPool', 'AWS connector'))),
@@ -99,12 +129,15 @@ function print(report) {
     console.log(`\n${workload}`)
     for (const [name, r] of Object.entries(byPool)) {
       console.log(
-        `  ${name.padEnd(14)} ${r.perSecond.toFixed(0).padStart(8)} q/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms`,
+        `  ${name.padEnd(14)} ${r.perSecond.toFixed(0).padStart(8)} q/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms   ${r.cpuMicrosPerQuery.toFixed(1)} µs CPU/query`,
       )
     }
   }
   console.log(
-    `\nDsqlPool / pg.Pool: throughput ${report.ratios.throughput.toFixed(3)}, p99 ${report.ratios.p99.toFixed(3)}`,
+    `\nDsqlPool / pg.Pool: throughput ${report.ratios.throughput.toFixed(3)}, p99 ${report.ratios.p99.toFixed(3)}, CPU per query ${report.ratios.cpuPerQuery.toFixed(3)}`,
+  )
+  console.log(
+    `pg.Pool (control) / pg.Pool: throughput ${report.noiseFloor.throughput.toFixed(3)}, p99 ${report.noiseFloor.p99.toFixed(3)}`,
   )
   console.log(
     `DsqlPool / AWS connector: throughput ${report.vsAwsConnector.throughput.toFixed(3)}, p99 ${report.vsAwsConnector.p99.toFixed(3)}`,

@@ -2,7 +2,8 @@ import { availableParallelism, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 
 // Fixed-duration load: `workers` loops each run `task()` back to back until the time is up.
-// Returns completed tasks per second and latency percentiles in milliseconds.
+// Returns completed tasks per second, latency percentiles in milliseconds, and this process's CPU
+// time per task in microseconds (what the client library itself costs, whatever the machine's noise).
 export async function measure(task, { workers, durationMs }) {
   const latencies = []
   let count = 0
@@ -16,11 +17,19 @@ export async function measure(task, { workers, durationMs }) {
     }
   }
   const startedAt = performance.now()
+  const cpuBefore = process.cpuUsage()
   await Promise.all(Array.from({ length: workers }, loop))
+  const cpu = process.cpuUsage(cpuBefore)
   const elapsedMs = performance.now() - startedAt
   latencies.sort((a, b) => a - b)
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0
-  return { perSecond: (count * 1000) / elapsedMs, p50: at(0.5), p99: at(0.99), count }
+  return {
+    perSecond: (count * 1000) / elapsedMs,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuMicrosPerTask: (cpu.user + cpu.system) / Math.max(1, count),
+    count,
+  }
 }
 
 export function median(values) {

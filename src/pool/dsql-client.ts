@@ -15,7 +15,7 @@ import { pgClientConfig } from './client-config.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
-import { type QueryCallback, queryPromise, splitQueryArguments } from './query-callback.js'
+import { type QueryCallback, queryPromise } from './query-callback.js'
 
 type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
 type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown
@@ -65,12 +65,16 @@ export class DsqlClient extends pg.Client {
     ) {
       if (!this.#runtime.retry.autocommit || !isPlainQuery(config))
         return pgQuery.call(this, config, values, callback)
-      const [parameters, done] = splitQueryArguments(values, callback)
-      if (done !== undefined) {
-        this.#runQuery(config, parameters, done, 1, 0)
+      // pg's forms: (text, callback), (text, values, callback), or a promise without a callback.
+      if (typeof values === 'function') {
+        this.#runQuery(config, undefined, values as QueryCallback, 1, 0)
         return undefined
       }
-      return queryPromise((promised) => this.#runQuery(config, parameters, promised, 1, 0))
+      if (typeof callback === 'function') {
+        this.#runQuery(config, values, callback as QueryCallback, 1, 0)
+        return undefined
+      }
+      return queryPromise((promised) => this.#runQuery(config, values, promised, 1, 0))
     } as pg.Client['query']
   }
 

@@ -15,7 +15,7 @@ import { type DsqlContext, defaultContext } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
 import { poolOptions } from './pool-options.js'
-import { type QueryCallback, queryPromise, splitQueryArguments } from './query-callback.js'
+import { type QueryCallback, queryPromise } from './query-callback.js'
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
 export type DsqlPoolClient = pg.PoolClient & DsqlClient
@@ -152,12 +152,16 @@ export class DsqlPool extends pg.Pool {
     ) {
       // Leave pg-pool's own guards (a function as the query) and its error text to pg-pool.
       if (typeof text === 'function') return pgPoolQuery.call(this, text, values, callback)
-      const [parameters, done] = splitQueryArguments(values, callback)
-      if (done !== undefined) {
-        this.#runQuery(text, parameters, done, 1, 0)
+      // pg's forms: (text, callback), (text, values, callback), or a promise without a callback.
+      if (typeof values === 'function') {
+        this.#runQuery(text, undefined, values as QueryCallback, 1, 0)
         return undefined
       }
-      return queryPromise((promised) => this.#runQuery(text, parameters, promised, 1, 0))
+      if (typeof callback === 'function') {
+        this.#runQuery(text, values, callback as QueryCallback, 1, 0)
+        return undefined
+      }
+      return queryPromise((promised) => this.#runQuery(text, values, promised, 1, 0))
     } as pg.Pool['query']
   }
 
@@ -293,16 +297,24 @@ export class DsqlPool extends pg.Pool {
   // client's error on the pool, and an unhandled 'error' event kills the process; a lost idle
   // connection is routine here, so it becomes a `connection.lost` event and the pool replaces
   // it on demand. Other idle errors still reach the app's 'error' listeners.
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
+  //
+  // pg-pool emits acquire and release for every query, so this runs on the query path: the
+  // usual one or two arguments are passed on without gathering them into an array.
+  override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
     if (event === 'error') {
-      const [error, client] = args
-      if (error instanceof ConnectionRetired) return true
-      if (isConnectionLoss(error)) {
-        const endpoint = (client as DsqlClient | undefined)?.endpoint
-        if (endpoint !== undefined) this.#connections.lost(endpoint, error)
+      if (first instanceof ConnectionRetired) return true
+      if (isConnectionLoss(first)) {
+        const endpoint = (second as DsqlClient | undefined)?.endpoint
+        if (endpoint !== undefined) this.#connections.lost(endpoint, first)
         return true
       }
     }
-    return super.emit(event, ...args)
+    // biome-ignore lint/complexity/noArguments: how many arguments came decides what is passed on, without an array per call
+    const count = arguments.length
+    if (count === 2) return super.emit(event, first)
+    if (count === 3) return super.emit(event, first, second)
+    if (count === 1) return super.emit(event)
+    // biome-ignore lint/complexity/noArguments: the rare emit with more arguments passes them all
+    return Reflect.apply(super.emit, this, Array.from(arguments))
   }
 }
