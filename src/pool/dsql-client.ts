@@ -15,7 +15,7 @@ import { pgClientConfig } from './client-config.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
-import { type QueryCallback, queryPromise } from './query-callback.js'
+import { type QueryCallback, queryMethod } from './query-callback.js'
 
 type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
 type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown
@@ -57,25 +57,11 @@ export class DsqlClient extends pg.Client {
   // `query` keeps pg's own overloads in the type declarations; the runtime wrapper, installed on
   // the prototype here, retries autocommit statements that lost a conflict (see #runQuery).
   static {
-    this.prototype.query = function query(
-      this: DsqlClient,
-      config: unknown,
-      values?: unknown,
-      callback?: unknown,
-    ) {
-      if (!this.#runtime.retry.autocommit || !isPlainQuery(config))
-        return pgQuery.call(this, config, values, callback)
-      // pg's forms: (text, callback), (text, values, callback), or a promise without a callback.
-      if (typeof values === 'function') {
-        this.#runQuery(config, undefined, values as QueryCallback, 1, 0)
-        return undefined
-      }
-      if (typeof callback === 'function') {
-        this.#runQuery(config, values, callback as QueryCallback, 1, 0)
-        return undefined
-      }
-      return queryPromise((promised) => this.#runQuery(config, values, promised, 1, 0))
-    } as pg.Client['query']
+    this.prototype.query = queryMethod<DsqlClient>({
+      passOn: (client, query) => !client.#runtime.retry.autocommit || !isPlainQuery(query),
+      original: pgQuery,
+      run: (client, query, values, callback) => client.#runQuery(query, values, callback, 1, 0),
+    }) as pg.Client['query']
   }
 
   /**

@@ -15,7 +15,7 @@ import { type DsqlContext, defaultContext } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
 import { poolOptions } from './pool-options.js'
-import { type QueryCallback, queryPromise } from './query-callback.js'
+import { type QueryCallback, queryMethod } from './query-callback.js'
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
 export type DsqlPoolClient = pg.PoolClient & DsqlClient
@@ -144,25 +144,12 @@ export class DsqlPool extends pg.Pool {
   // `query` keeps pg-pool's overloads in the type declarations; the runtime version, installed
   // on the prototype here, differs from pg-pool's in two ways (see #runQuery).
   static {
-    this.prototype.query = function query(
-      this: DsqlPool,
-      text: unknown,
-      values?: unknown,
-      callback?: unknown,
-    ) {
-      // Leave pg-pool's own guards (a function as the query) and its error text to pg-pool.
-      if (typeof text === 'function') return pgPoolQuery.call(this, text, values, callback)
-      // pg's forms: (text, callback), (text, values, callback), or a promise without a callback.
-      if (typeof values === 'function') {
-        this.#runQuery(text, undefined, values as QueryCallback, 1, 0)
-        return undefined
-      }
-      if (typeof callback === 'function') {
-        this.#runQuery(text, values, callback as QueryCallback, 1, 0)
-        return undefined
-      }
-      return queryPromise((promised) => this.#runQuery(text, values, promised, 1, 0))
-    } as pg.Pool['query']
+    this.prototype.query = queryMethod<DsqlPool>({
+      // pg-pool's own guard (a function as the query) and its error text stay pg-pool's.
+      passOn: (_pool, query) => typeof query === 'function',
+      original: pgPoolQuery,
+      run: (pool, query, values, callback) => pool.#runQuery(query, values, callback, 1, 0),
+    }) as pg.Pool['query']
   }
 
   /**

@@ -15,3 +15,32 @@ export function queryPromise(start: (done: QueryCallback) => void): Promise<pg.Q
     throw error
   })
 }
+
+/** What a query method does with a call: run it with a callback, or hand it on unchanged. */
+export interface QueryMethodParts<S> {
+  /** True to pass this call on untouched (to pg's own method). */
+  readonly passOn: (self: S, query: unknown) => boolean
+  readonly original: (this: S, query: unknown, values?: unknown, callback?: unknown) => unknown
+  /** Runs the query and answers `callback` once. */
+  readonly run: (self: S, query: unknown, values: unknown, callback: QueryCallback) => void
+}
+
+/**
+ * A `query` method in pg's calling convention, `(text, callback)`, `(text, values, callback)` or
+ * a promise without a callback, over `run`. Installed on a prototype, so the type declarations
+ * keep pg's own overloads; nothing is allocated per call beyond what pg allocates.
+ */
+export function queryMethod<S>({ passOn, original, run }: QueryMethodParts<S>) {
+  return function query(this: S, query: unknown, values?: unknown, callback?: unknown): unknown {
+    if (passOn(this, query)) return original.call(this, query, values, callback)
+    if (typeof values === 'function') {
+      run(this, query, undefined, values as QueryCallback)
+      return undefined
+    }
+    if (typeof callback === 'function') {
+      run(this, query, values, callback as QueryCallback)
+      return undefined
+    }
+    return queryPromise((done) => run(this, query, values, done))
+  }
+}
