@@ -31,16 +31,16 @@ export interface QueryMethodParts<S> {
  * keep pg's own overloads; nothing is allocated per call beyond what pg allocates.
  */
 export function queryMethod<S>({ passOn, original, run }: QueryMethodParts<S>) {
-  return function query(this: S, query: unknown, values?: unknown, callback?: unknown): unknown {
-    if (passOn(this, query)) return original.call(this, query, values, callback)
+  return function query(this: S, text: unknown, values?: unknown, callback?: unknown): unknown {
+    if (passOn(this, text)) return original.call(this, text, values, callback)
     if (typeof values === 'function') {
-      run(this, query, undefined, values as QueryCallback)
+      run(this, text, undefined, values as QueryCallback)
       return undefined
     }
     if (typeof callback === 'function') {
-      run(this, query, values, callback as QueryCallback)
+      run(this, text, values, callback as QueryCallback)
       return undefined
     }
-    return queryPromise((done) => run(this, query, values, done))
+    return queryPromise((done) => run(this, text, values, done))
   }
 }
