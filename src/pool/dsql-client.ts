@@ -6,6 +6,7 @@ import {
   autocommitRetryDelay,
   isAccessDenied,
   isConnectionLoss,
+  isServerUnavailable,
   resolveRetryOptions,
   runTransaction,
   type TransactionOptions,
@@ -83,8 +84,7 @@ export class DsqlClient extends pg.Client {
       }
       // DSQL's "server unavailable" may mean the Region went dark: let the router check.
       const endpoint = this.#target.endpoint
-      if (endpoint !== undefined && (error as { code?: unknown }).code === 'XX000')
-        this.#runtime.router.suspect(endpoint)
+      if (endpoint !== undefined && isServerUnavailable(error)) this.#runtime.router.suspect(endpoint)
       if (this.getTransactionStatus?.() !== 'I') {
         callback(error, result)
         return
@@ -275,8 +275,8 @@ function ignoreTransactionError(): void {}
  * client was refused (auth, limits, TLS verification).
  */
 function isEndpointFailure(error: unknown): boolean {
+  if (isServerUnavailable(error)) return true
   const code = (error as { code?: unknown } | null)?.code
-  if (code === 'XX000') return true
   if (typeof code === 'string' && /^(08006|08P01|53[0-9]{3})$/.test(code)) return false
   return isConnectionLoss(error)
 }

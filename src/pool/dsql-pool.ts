@@ -4,7 +4,8 @@ import { DsqlAuthError } from '../errors/index.js'
 import {
   autocommitRetryDelay,
   isConnectionLoss,
-  isReadOnlyStatement,
+  isReadOnlyQuery,
+  isServerUnavailable,
   resolveRetryOptions,
   runTransaction,
   type TransactionOptions,
@@ -34,16 +35,6 @@ const pgQuery = pg.Client.prototype.query as unknown as (
   values?: unknown,
   callback?: unknown,
 ) => unknown
-
-/** The SQL text of a query given as text or as a config object. */
-function isReadOnlyQuery(query: unknown): boolean {
-  const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text
-  return typeof text === 'string' && isReadOnlyStatement(text)
-}
-
-function isServerUnavailable(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'XX000'
-}
 
 /** The runner hears a leased connection's failure through its failed query. */
 function ignoreLeaseError(): void {}

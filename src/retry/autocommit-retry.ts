@@ -88,3 +88,9 @@ export function isReadOnlyStatement(text: string): boolean {
   const sql = text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
   return READ_START.test(sql) && !WRITE_OR_LOCK.test(sql)
 }
+
+/** `isReadOnlyStatement` for a query given as text or as a pg query config object. */
+export function isReadOnlyQuery(query: unknown): boolean {
+  const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text
+  return typeof text === 'string' && isReadOnlyStatement(text)
+}

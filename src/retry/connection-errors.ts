@@ -42,3 +42,8 @@ export function isAccessDenied(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message
   return codeOf(error) === '08006' && typeof message === 'string' && message.includes('access denied')
 }
+
+/** DSQL's `XX000 server unavailable`: the service, not the statement, failed; the connection stays usable. */
+export function isServerUnavailable(error: unknown): boolean {
+  return codeOf(error) === 'XX000'
+}
