@@ -10,36 +10,16 @@
 // Uses the built package (dist/): run `npm run build` first (`npm run bench` does).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import pg from 'pg'
 import { startEmbeddedBackend } from 'pg-dsql/emulator'
+import { benchSettings, machine, measure, median } from './lib/measure.mjs'
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
-
-async function measure(pool, { workers, durationMs }) {
-  let count = 0
-  const deadline = performance.now() + durationMs
-  const startedAt = performance.now()
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (performance.now() < deadline) {
-        await pool.query('SELECT 1')
-        count++
-      }
-    }),
-  )
-  return (count * 1000) / (performance.now() - startedAt)
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 
 /** Starts `pg-dsql emulator` over `backendUrl` in its own process; resolves with its env. */
 async function startEmulatorProcess(backendUrl, dir) {
@@ -101,19 +81,7 @@ async function startRelayProcess(backendUrl) {
 }
 
 export async function run(argv = process.argv.slice(2)) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'string' },
-      'duration-ms': { type: 'string' },
-      rounds: { type: 'string' },
-      workers: { type: 'string' },
-    },
-    strict: false,
-  })
-  const durationMs = Number(values['duration-ms'] ?? 3000)
-  const rounds = Number(values.rounds ?? 5)
-  const workers = Number(values.workers ?? 16)
+  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 3000, rounds: 5, workers: 16 })
   const dir = mkdtempSync(join(tmpdir(), 'pg-dsql-emulator-bench-'))
   const backend = await startEmbeddedBackend()
   const emulator = await startEmulatorProcess(backend.url, dir)
@@ -143,11 +111,14 @@ export async function run(argv = process.argv.slice(2)) {
     }
     const results = { direct: [], relay: [], emulator: [] }
     // Warm up: open every connection, so rounds measure queries only.
-    for (const pool of Object.values(pools)) await measure(pool, { workers, durationMs: 500 })
+    for (const pool of Object.values(pools))
+      await measure(() => pool.query('SELECT 1'), { workers, durationMs: 500 })
     for (let round = 0; round < rounds; round++) {
       const order = ['direct', 'relay', 'emulator']
       for (const name of round % 2 === 0 ? order : order.reverse()) {
-        results[name].push(await measure(pools[name], { workers, durationMs }))
+        results[name].push(
+          (await measure(() => pools[name].query('SELECT 1'), { workers, durationMs })).perSecond,
+        )
       }
     }
     await Promise.all(Object.values(pools).map((pool) => pool.end()))
@@ -167,12 +138,7 @@ export async function run(argv = process.argv.slice(2)) {
       },
       ratio: Number((throughEmulator / direct).toFixed(3)),
       relayRatio: Number((throughRelay / direct).toFixed(3)),
-      machine: {
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-        cpus: availableParallelism(),
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-      },
+      machine: machine(),
     }
     console.log(
       `SELECT 1, ${workers} workers: direct ${report.queriesPerSecond.direct}/s; plain Node relay ` +
