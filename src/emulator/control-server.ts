@@ -7,13 +7,22 @@ import type { IsolationOptions } from './region-endpoint.js'
 
 /** The operations the control API exposes: the same as the emulator object's. */
 export interface ControlOperations {
+  /** Cuts a Region off (default `{ mode: 'refuse', existing: 'drop' }`) until `heal`. */
   isolate(region: string, options?: Partial<IsolationOptions>): void
   heal(region: string): void
+  /** Sets a Region's client round-trip time, in milliseconds. */
   setLatency(region: string, ms: number): void
+  /** Arms a fault; see `FaultSpec`. */
   inject(fault: FaultSpec): InjectedFault
+  /** The faults still armed. */
   faults(): readonly InjectedFault[]
   clearFaults(): void
+  /** Closes every session (of one Region, or all) at once; returns how many. */
   killConnections(options?: { region?: string }): number
+  /**
+   * Moves the emulator's clock by `sec` seconds from real time (token expiry, connection age).
+   * Sessions past the age limit retire at once.
+   */
   setClockOffset(sec: number): void
   stats(): EmulatorStats
 }

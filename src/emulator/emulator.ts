@@ -1,6 +1,4 @@
-import type { EmulatorStats } from './emulator-stats.js'
-import type { FaultSpec, InjectedFault } from './fault-plan.js'
-import type { IsolationOptions } from './region-endpoint.js'
+import type { ControlOperations } from './control-server.js'
 
 /** One Region's endpoint. Connect TCP to `address:port`; use `host` for TLS (SNI) and the token. */
 export interface EmulatorEndpoint {
@@ -30,7 +28,7 @@ export interface EmulatorTemporaryCredentials extends EmulatorCredentials {
 }
 
 /** A running emulator: one endpoint per Region, over one PostgreSQL database. */
-export interface Emulator {
+export interface Emulator extends ControlOperations {
   readonly endpoints: readonly EmulatorEndpoint[]
   /** The peered Regions, first one first. */
   readonly regions: readonly string[]
@@ -48,24 +46,6 @@ export interface Emulator {
   readonly caCertPath: string
   /** The control API's base URL (HTTP, loopback only). */
   readonly controlUrl: string
-  /** Cuts a Region off (default `{ mode: 'refuse', existing: 'drop' }`) until `heal`. */
-  isolate(region: string, options?: Partial<IsolationOptions>): void
-  heal(region: string): void
-  /** Sets a Region's client round-trip time, in milliseconds. */
-  setLatency(region: string, ms: number): void
-  /** Arms a fault; see `FaultSpec`. */
-  inject(fault: FaultSpec): InjectedFault
-  /** The faults still armed. */
-  faults(): readonly InjectedFault[]
-  clearFaults(): void
-  /** Closes every session (of one Region, or all) at once; returns how many. */
-  killConnections(options?: { region?: string }): number
-  /**
-   * Moves the emulator's clock by `sec` seconds from real time (token expiry, connection age).
-   * Sessions past the age limit retire at once.
-   */
-  setClockOffset(sec: number): void
-  stats(): EmulatorStats
   /** Closes everything: endpoints, sessions, the control API, the embedded backend, temp files. */
   stop(): Promise<void>
 }
