@@ -89,10 +89,7 @@ export class DsqlPool extends pg.Pool {
 
   /**
    * pg-pool's `connect()`, made to survive what a new DSQL connection can meet before anything is
-   * sent: a refused token is signed afresh once (the client dropped it from the cache), and a
-   * connect that failed on the endpoint (refused, timed out, rate limited, an endpoint that just
-   * went dark) is tried again with backoff within the retry budget; the router sends the retry
-   * to a healthy endpoint.
+   * sent (see #afterConnectFailure).
    */
   override connect(): Promise<DsqlPoolClient>
   override connect(callback: PoolConnectCallback): void
@@ -117,23 +114,43 @@ export class DsqlPool extends pg.Pool {
         callback(undefined, client as DsqlPoolClient, done)
         return
       }
-      if (error instanceof DsqlAuthError && !signedAfresh) {
-        this.#connect(callback, attempt, startedAt, true)
-        return
-      }
-      const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
-      const delayMs = autocommitRetryDelay(
-        { error, attempt, startedAt: firstFailureAt, allow: 'connect' },
-        this.#runtime.retry,
-        this.#runtime.events,
-      )
-      if (delayMs === undefined) callback(error)
-      else setTimeout(() => this.#connect(callback, attempt + 1, firstFailureAt, signedAfresh), delayMs)
+      const next = this.#afterConnectFailure(error, attempt, startedAt, signedAfresh)
+      if (next === undefined) callback(error)
+      else
+        setTimeout(
+          () => this.#connect(callback, next.attempt, next.startedAt, next.signedAfresh),
+          next.delayMs,
+        )
     })
   }
 
+  /**
+   * What to do after a connect failed, before anything was sent: a refused token is signed afresh
+   * at once (the client dropped it from the cache), a failure on the endpoint (refused, timed out,
+   * rate limited, gone dark) is tried again after a backoff within the retry budget (the router
+   * sends it to a healthy endpoint), anything else is given up (undefined).
+   */
+  #afterConnectFailure(
+    error: unknown,
+    attempt: number,
+    startedAt: number,
+    signedAfresh: boolean,
+  ): { delayMs: number; attempt: number; startedAt: number; signedAfresh: boolean } | undefined {
+    if (error instanceof DsqlAuthError && !signedAfresh)
+      return { delayMs: 0, attempt, startedAt, signedAfresh: true }
+    const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
+    const delayMs = autocommitRetryDelay(
+      { error, attempt, startedAt: firstFailureAt, allow: 'connect' },
+      this.#runtime.retry,
+      this.#runtime.events,
+    )
+    return delayMs === undefined
+      ? undefined
+      : { delayMs, attempt: attempt + 1, startedAt: firstFailureAt, signedAfresh }
+  }
+
   // `query` keeps pg-pool's overloads in the type declarations; the runtime version, installed
-  // on the prototype here, differs from pg-pool's in two ways (see #runQuery).
+  // on the prototype here, differs from pg-pool's as #runQuery says.
   static {
     this.prototype.query = queryMethod<DsqlPool>({
       // pg-pool's own guard (a function as the query) and its error text stay pg-pool's.
@@ -151,7 +168,7 @@ export class DsqlPool extends pg.Pool {
    *   100-per-second connection rate);
    * - a statement that lost a conflict in its own implicit transaction (nothing applied) is sent
    *   again after a backoff, and so is a read-only statement whose connection died;
-   * - a token the server refused is signed afresh once (see `connect()`).
+   * - a connect that failed before anything was sent goes again (see #afterConnectFailure).
    */
   #runQuery(
     text: unknown,
@@ -164,20 +181,13 @@ export class DsqlPool extends pg.Pool {
     super.connect((connectError, poolClient) => {
       const client = poolClient as DsqlPoolClient | undefined
       if ((connectError !== undefined && connectError !== null) || client === undefined) {
-        if (connectError instanceof DsqlAuthError && !signedAfresh) {
-          this.#runQuery(text, values, callback, attempt, startedAt, true)
-          return
-        }
-        // Nothing was sent: a connect that failed on the endpoint (refused, timed out, rate
-        // limited) is tried again, and the router sends it elsewhere if the endpoint is down.
-        const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
-        const delayMs = autocommitRetryDelay(
-          { error: connectError, attempt, startedAt: firstFailureAt, allow: 'connect' },
-          this.#runtime.retry,
-          this.#runtime.events,
-        )
-        if (delayMs === undefined) callback(connectError)
-        else setTimeout(() => this.#runQuery(text, values, callback, attempt + 1, firstFailureAt), delayMs)
+        const next = this.#afterConnectFailure(connectError, attempt, startedAt, signedAfresh)
+        if (next === undefined) callback(connectError)
+        else
+          setTimeout(
+            () => this.#runQuery(text, values, callback, next.attempt, next.startedAt, next.signedAfresh),
+            next.delayMs,
+          )
         return
       }
       let settled = false
