@@ -25,10 +25,8 @@ import { parsePassword } from './wire/frontend-messages.js'
 import { FRONTEND } from './wire/message-types.js'
 import { parseStartupPacket, TLS_HANDSHAKE_BYTE } from './wire/startup-packet.js'
 
-/** What a new connection needs from its Region endpoint and the emulator. */
-export interface HandshakeServices {
-  readonly region: string
-  readonly endpointHost: string
+/** What a handshake needs from the whole cluster, the same for every Region endpoint. */
+export interface ClusterHandshakeServices {
   readonly secureContext: tls.SecureContext
   readonly tokenClockSkewSec: number
   readonly principals: ReadonlyMap<string, TokenPrincipal>
@@ -38,6 +36,12 @@ export interface HandshakeServices {
   readonly stats: StatsRecorder
   /** The emulator's clock (with `setClockOffset`), in epoch milliseconds. */
   now(): number
+}
+
+/** What a new connection needs from its Region endpoint and the emulator. */
+export interface HandshakeServices extends ClusterHandshakeServices {
+  readonly region: string
+  readonly endpointHost: string
   latencyMs(): number
   /** Rate and count limits: takes a place for the connection, or says why not. */
   admit(): 'ok' | 'rate' | 'count'

@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto'
 import net from 'node:net'
-import type tls from 'node:tls'
-import type { BackendCatalog } from './backend-catalog.js'
-import type { BackendAddress } from './backend-connection.js'
 import type { CatalogClock } from './catalog-clock.js'
-import { type HandshakeServices, runHandshake, type StartedSession } from './client-handshake.js'
+import {
+  type ClusterHandshakeServices,
+  type HandshakeServices,
+  runHandshake,
+  type StartedSession,
+} from './client-handshake.js'
 import type { EmulatorProfile } from './emulator-options.js'
-import type { StatsRecorder } from './emulator-stats.js'
 import type { FaultPlan } from './fault-plan.js'
 import {
   commitStage,
@@ -19,7 +20,6 @@ import { RelaySession } from './relay-session.js'
 import type { TransactionLimits } from './session-transaction.js'
 import type { SqlParser } from './sql-parser.js'
 import { TokenBucket } from './token-bucket.js'
-import type { TokenPrincipal } from './token-verifier.js'
 import { accountUnit } from './transaction-accounting.js'
 import { transactionStage } from './transaction-stage.js'
 import { cancelRequest } from './wire/frontend-messages.js'
@@ -41,14 +41,7 @@ export interface IsolationOptions {
 }
 
 /** What every Region endpoint shares: the cluster's clock, limits, faults and backend. */
-export interface ClusterServices {
-  readonly secureContext: tls.SecureContext
-  readonly tokenClockSkewSec: number
-  readonly principals: ReadonlyMap<string, TokenPrincipal>
-  readonly accountId: string
-  readonly catalog: BackendCatalog
-  readonly backend: BackendAddress
-  readonly stats: StatsRecorder
+export interface ClusterServices extends ClusterHandshakeServices {
   readonly faults: FaultPlan
   readonly maxConnections: number
   readonly connectRate: { readonly perSec: number; readonly burst: number }
@@ -59,7 +52,6 @@ export interface ClusterServices {
   readonly transactionLimits: TransactionLimits
   /** The cluster's catalog version (OC001). */
   readonly catalogClock: CatalogClock
-  now(): number
   interRegionRttMs(): number
   /** Every session of every Region, by the key its client got. */
   readonly sessionsByKey: Map<

@@ -1,3 +1,4 @@
+import { cstring, frame } from './frame.js'
 import { BACKEND, type TransactionStatus } from './message-types.js'
 
 /** The fields of an ErrorResponse or NoticeResponse that the emulator reads or writes. */
@@ -10,18 +11,6 @@ export interface ErrorFields {
   readonly message: string
   readonly detail?: string
   readonly hint?: string
-}
-
-function frame(type: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + body.length)
-  out[0] = type
-  out.writeUInt32BE(4 + body.length, 1)
-  body.copy(out, 5)
-  return out
-}
-
-function cstring(value: string): Buffer {
-  return Buffer.from(`${value}\0`, 'utf8')
 }
 
 function int32(value: number): Buffer {

@@ -1,17 +1,6 @@
+import { cstring, frame } from './frame.js'
 import { FRONTEND } from './message-types.js'
 import { REQUEST_CODES } from './startup-packet.js'
-
-function frame(type: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + body.length)
-  out[0] = type
-  out.writeUInt32BE(4 + body.length, 1)
-  body.copy(out, 5)
-  return out
-}
-
-function cstring(value: string): Buffer {
-  return Buffer.from(`${value}\0`, 'utf8')
-}
 
 /** A protocol 3.0 StartupMessage with the given parameters. */
 export function startupMessage(parameters: ReadonlyMap<string, string>): Buffer {
