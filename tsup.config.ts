@@ -14,8 +14,7 @@ const shared = {
 export default defineConfig([
   {
     ...shared,
-    // The emulator is its own entry (`pg-dsql/emulator`): nothing of it loads with the root.
-    entry: { index: 'src/index.ts', 'emulator/index': 'src/emulator/index.ts' },
+    entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

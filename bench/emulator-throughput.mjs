@@ -1,5 +1,5 @@
 // What the emulator's proxy costs: `SELECT 1` throughput through the emulator (TLS, relay, its own
-// process, as `npx pg-dsql emulator` runs) against straight to the same PostgreSQL (no TLS), with
+// process, as `npx pg-dsql-emulator` runs) against straight to the same PostgreSQL (no TLS), with
 // the same number of workers and pooled connections, fixed duration, alternating rounds, medians.
 // `ratio` = through the emulator divided by direct; `relayRatio` is the same for a plain Node TCP
 // relay (one more process, no TLS, no parsing): the floor for any proxy written in Node.
@@ -16,17 +16,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import pg from 'pg'
-import { startEmbeddedBackend } from 'pg-dsql/emulator'
+import { startEmbeddedBackend } from 'pg-dsql-emulator'
 import { benchSettings, machine, measure, median } from './lib/measure.mjs'
 
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
+const cli = fileURLToPath(new URL('../emulator/dist/cli/main.js', import.meta.url))
 
-/** Starts `pg-dsql emulator` over `backendUrl` in its own process; resolves with its env. */
+/** Starts `pg-dsql-emulator` over `backendUrl` in its own process; resolves with its env. */
 async function startEmulatorProcess(backendUrl, dir) {
   const envFile = join(dir, 'emulator.env')
   const child = spawn(
     process.execPath,
-    [cli, 'emulator', '--regions', 'us-east-1', '--backend', backendUrl, '--env-out', envFile],
+    [cli, '--regions', 'us-east-1', '--backend', backendUrl, '--env-out', envFile],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import { DsqlPool } from 'pg-dsql'
-import { startEmulator } from 'pg-dsql/emulator'
+import { startEmulator } from 'pg-dsql-emulator'
 import { benchSettings, machine, median } from './lib/measure.mjs'
 import { redirectTo } from './lib/redirect-socket.mjs'
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { startEmbeddedBackend } from 'pg-dsql/emulator'
+import { startEmbeddedBackend } from 'pg-dsql-emulator'
 
 export async function startTrustedBackend() {
   const dir = await mkdtemp(join(tmpdir(), 'pg-dsql-bench-'))

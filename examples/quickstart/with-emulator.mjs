@@ -2,7 +2,7 @@
 // the quickstart with only the emulator's environment, and shuts everything down.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startEmulator } from 'pg-dsql/emulator'
+import { startEmulator } from 'pg-dsql-emulator'
 
 console.log('starting the DSQL emulator (embedded PostgreSQL, us-east-1 and us-east-2)...')
 const emulator = await startEmulator()

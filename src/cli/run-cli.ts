@@ -7,7 +7,7 @@ export interface CliIo {
 const usage = `Usage: pg-dsql <command> [options]
 
 Commands:
-  emulator   run a local Aurora DSQL emulator (PostgreSQL wire proxy in front of PostgreSQL)
+  emulator   run a local Aurora DSQL emulator (needs the pg-dsql-emulator package)
   token      print an IAM authentication token for an endpoint
   doctor     check configuration, credentials, DNS, TCP, TLS and authentication
 
@@ -22,9 +22,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return command === undefined ? 1 : 0
   }
   if (command === 'emulator') {
-    // Loaded on demand: the other commands never load the emulator.
-    const { runEmulatorCommand } = await import('./emulator-command.js')
-    return runEmulatorCommand(argv.slice(1), io)
+    const { emulatorCommand } = await import('./emulator-delegate.js')
+    return emulatorCommand(argv.slice(1), io)
   }
   if (command === 'token') {
     const { tokenCommand } = await import('./token-command.js')

@@ -14,13 +14,18 @@ function newest(dir: string): number {
   return latest
 }
 
-// Some tests use the built package (the packed tarball, the `pg-dsql` executable). Build it once,
-// before any test runs, when it is missing or older than the sources: building while those tests
-// run would pull files out from under them.
+/** True when `pkg`'s build is missing or older than its sources. */
+function stale(pkg: string): boolean {
+  const built = join(pkg, 'dist/index.js')
+  const sources = Math.max(newest(join(pkg, 'src')), statSync(join(pkg, 'package.json')).mtimeMs)
+  return !existsSync(built) || statSync(built).mtimeMs < sources
+}
+
+// Some tests use the built packages (the packed tarballs, the `pg-dsql` and `pg-dsql-emulator`
+// executables). Build both once, before any test runs, when either is missing or older than its
+// sources: building while those tests run would pull files out from under them.
 export default function setup(): void {
-  const built = join(root, 'dist/index.js')
-  const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs)
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return
+  if (!stale(root) && !stale(join(root, 'emulator'))) return
   execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], {
     cwd: root,
     stdio: 'pipe',

@@ -1,5 +1,5 @@
+import { type Emulator, type EmulatorOptions, startEmulator } from 'pg-dsql-emulator'
 import { inject } from 'vitest'
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js'
 
 /**
  * Test harness for every integration test:

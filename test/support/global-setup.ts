@@ -1,5 +1,5 @@
+import { startEmbeddedBackend } from 'pg-dsql-emulator'
 import type { TestProject } from 'vitest/node'
-import { startEmbeddedBackend } from '../../src/emulator/index.js'
 
 // One embedded PostgreSQL for the whole run: each test file starts its own emulators over it
 // (startTestEmulator), which skips an initdb per file. Files keep their data apart with unique

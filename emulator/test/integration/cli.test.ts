@@ -1,0 +1,174 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { DsqlSigner } from '@aws-sdk/dsql-signer'
+import { build } from 'esbuild'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+
+const root = resolve(import.meta.dirname, '../..')
+
+/** Resolves when `text` appears in the child's stdout; rejects if the child exits first. */
+function waitForOutput(child: ChildProcess, text: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes(text)) resolvePromise(out)
+    })
+    child.once('exit', (code) =>
+      reject(new Error(`the command exited (${code}) before printing "${text}": ${out}`)),
+    )
+  })
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolvePromise) => child.once('exit', (code) => resolvePromise(code)))
+}
+
+function runningPostgresArgs(): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => /\bpostgres\b.*-D/.test(line))
+}
+
+describe('pg-dsql-emulator (command)', () => {
+  let work: string
+  let main: string
+  const children: ChildProcess[] = []
+
+  /** Runs the bundled command; a test that fails midway still has it stopped in afterEach. */
+  function runCommand(args: string[], nodeArgs: string[] = []): ChildProcess {
+    const child = spawn(process.execPath, [...nodeArgs, main, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    children.push(child)
+    return child
+  }
+
+  beforeAll(async () => {
+    // The command as tsup bundles it: one ESM file, dependencies resolved from node_modules.
+    work = mkdtempSync(join(tmpdir(), 'pg-dsql-cli-test-'))
+    main = join(root, 'node_modules', '.cache', `pg-dsql-cli-test-${process.pid}`, 'main.mjs')
+    await build({
+      entryPoints: [join(root, 'src/cli/main.ts')],
+      outfile: main,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'silent',
+    })
+  })
+
+  afterEach(async () => {
+    // SIGTERM, not SIGKILL: the command must stop its PostgreSQL itself.
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exit = exited(child)
+        child.kill('SIGTERM')
+        await exit
+      }
+    }
+  })
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true })
+    rmSync(dirname(main), { recursive: true, force: true })
+  })
+
+  it('prints the env block, writes the env file, serves both Regions, and stops cleanly on SIGTERM', async () => {
+    const envFile = join(work, '.env.dsql')
+    // `--` keeps Node itself from reading --env-file from the script's arguments.
+    const child = runCommand(['--regions', 'us-east-1,us-east-2', '--env-file', envFile], ['--'])
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const exit = exited(child)
+    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    expect(printed).toMatch(/^# pg-dsql-emulator: us-east-1, us-east-2, witness us-west-2; ready in \d+ ms/)
+
+    const env = Object.fromEntries(
+      readFileSync(envFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    )
+    expect(Object.keys(env).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_REGION',
+      'AWS_SECRET_ACCESS_KEY',
+      'DSQL_EMULATOR_CONTROL',
+      'DSQL_ENDPOINTS',
+      'PGDATABASE',
+      'PGSSLROOTCERT',
+      'PGUSER',
+    ])
+    for (const [key, value] of Object.entries(env)) expect(printed).toContain(`${key}=${value}`)
+
+    const endpoints = env.DSQL_ENDPOINTS!.split(',')
+    expect(endpoints).toHaveLength(2)
+    for (const spec of endpoints) {
+      const [host, address] = spec.split('@') as [string, string]
+      const port = Number(address.slice(address.lastIndexOf(':') + 1))
+      const region = /\.dsql\.([^.]+)\.on\.aws$/.exec(host)![1]!
+      const signer = new DsqlSigner({
+        hostname: host,
+        region,
+        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+      })
+      const client = new pg.Client({
+        host: address.slice(0, address.lastIndexOf(':')),
+        port,
+        user: env.PGUSER,
+        database: env.PGDATABASE,
+        password: await signer.getDbConnectAdminAuthToken(),
+        ssl: { ca: readFileSync(env.PGSSLROOTCERT!, 'utf8'), servername: host },
+      })
+      await client.connect()
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      await client.end()
+    }
+    const stats = (await (await fetch(`${env.DSQL_EMULATOR_CONTROL}/stats`)).json()) as {
+      cluster: { TotalTransactions: number }
+    }
+    expect(stats.cluster.TotalTransactions).toBe(2)
+
+    const tempDir = dirname(env.PGSSLROOTCERT!)
+    expect(runningPostgresArgs().some((args) => args.includes(tempDir))).toBe(true)
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+    expect(stderr).toBe('')
+    expect(existsSync(tempDir)).toBe(false)
+    expect(runningPostgresArgs().filter((args) => args.includes(tempDir))).toEqual([])
+  })
+
+  it('writes the env file with --env-out, which Node leaves alone', async () => {
+    const envFile = join(work, 'out.env')
+    const child = runCommand(['--regions', 'eu-west-1', '--env-out', envFile])
+    const exit = exited(child)
+    await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    expect(readFileSync(envFile, 'utf8')).toMatch(
+      /^DSQL_ENDPOINTS=[a-z0-9]{26}\.dsql\.eu-west-1\.on\.aws@127\.0\.0\.1:\d+$/m,
+    )
+    child.kill('SIGINT')
+    expect(await exit).toBe(0)
+  })
+
+  it.each([
+    [['--regions', 'us-east-1,eu-west-1'], /only within one Region set/, 1],
+    [['--port', 'many'], /--port must be a number/, 2],
+    [['--frobnicate'], /Unknown option/, 2],
+  ])('refuses %j with a clear message', async (args, message, code) => {
+    const child = runCommand(args)
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    expect(await exited(child)).toBe(code)
+    expect(stderr).toMatch(message)
+  })
+})

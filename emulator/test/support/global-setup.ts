@@ -1,0 +1,18 @@
+import type { TestProject } from 'vitest/node'
+import { startEmbeddedBackend } from '../../src/index.js'
+
+// One embedded PostgreSQL for the whole run: each test file starts its own emulators over it
+// (startTestEmulator), which skips an initdb per file. Files keep their data apart with unique
+// table names.
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const backend = await startEmbeddedBackend()
+  project.provide('backendUrl', backend.url)
+  return () => backend.stop()
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The shared embedded PostgreSQL's superuser URL (see test/support/emulator.ts). */
+    backendUrl: string
+  }
+}
