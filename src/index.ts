@@ -1,11 +1,17 @@
 export type {
+  ConflictContext,
   DsqlClientConfig,
   DsqlCredentials,
   DsqlCredentialsProvider,
   DsqlOptions,
   DsqlPoolConfig,
+  RetryContext,
+  RetryOptions,
+  RoutingOptions,
+  RoutingStrategy,
   TokenAction,
   TokenActionOption,
+  TransactionOptions,
 } from './config/index.js'
 export type { EndpointFailure } from './errors/index.js'
 export {
@@ -23,12 +29,6 @@ export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from
 export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
 export type { DsqlPgModule, DsqlPoolClient } from './pool/index.js'
 export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg, transaction } from './pool/index.js'
-export type {
-  ConflictContext,
-  ErrorClass,
-  RetryContext,
-  RetryOptions,
-  TransactionOptions,
-} from './retry/index.js'
+export type { ErrorClass } from './retry/index.js'
 export { classifyError, ERROR_CLASSES, isOccError } from './retry/index.js'
 export { VERSION } from './version.js'

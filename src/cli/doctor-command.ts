@@ -2,13 +2,7 @@ import { parseArgs } from 'node:util'
 import { createCredentialsProvider } from '../auth/index.js'
 import { type ResolvedConfig, type ResolvedEndpoint, resolveConfig } from '../config/index.js'
 import { DsqlClient } from '../pool/index.js'
-import {
-  chooseEndpoint,
-  EndpointHealth,
-  probeEndpoint,
-  type RoutingOptions,
-  resolveRoutingOptions,
-} from '../routing/index.js'
+import { chooseEndpoint, EndpointHealth, probeEndpoint } from '../routing/index.js'
 import { checkDns, checkTcp, checkTls, type StepResult } from './endpoint-checks.js'
 import type { CliIo } from './run-cli.js'
 
@@ -160,12 +154,7 @@ async function checkEndpoint(
  * so the doctor shows which endpoint new connections would go to and why.
  */
 async function routingLine(config: ResolvedConfig): Promise<string> {
-  const routing = resolveRoutingOptions(
-    (config.routing as RoutingOptions | undefined) ??
-      (config.routingStrategyEnv === undefined
-        ? undefined
-        : { strategy: config.routingStrategyEnv as RoutingOptions['strategy'] }),
-  )
+  const routing = config.routing
   const now = Date.now()
   const states = await Promise.all(
     config.endpoints.map(async (endpoint) => {

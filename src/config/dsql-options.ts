@@ -1,7 +1,7 @@
 import type { ClientConfig, PoolConfig } from 'pg'
 import type { DsqlEventListener } from '../observability/index.js'
-import type { RetryOptions } from '../retry/index.js'
-import type { RoutingOptions } from '../routing/index.js'
+import type { RetryOptions } from './retry-options.js'
+import type { RoutingOptions } from './routing-options.js'
 
 /** The IAM action a token is signed for. `admin` needs `DbConnectAdmin`; every other role `DbConnect`. */
 export const TOKEN_ACTIONS = ['auto', 'DbConnect', 'DbConnectAdmin'] as const

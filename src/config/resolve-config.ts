@@ -16,8 +16,11 @@ import {
   resolveTokenAction,
   resolveTokenTtl,
 } from './resolve-limits.js'
+import { resolveRetryOptions } from './resolve-retry.js'
 import { resolveTls } from './resolve-tls.js'
 import type { ResolvedConfig } from './resolved-config.js'
+import type { RetryOptions } from './retry-options.js'
+import { resolveRoutingOptions } from './routing-options.js'
 import { pick, pickOptional, type Source, stringOption } from './setting.js'
 
 /** The environment variables pg-dsql reads, and nothing else. */
@@ -67,9 +70,12 @@ const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
 }
 
 /**
- * Turns user input into one frozen `ResolvedConfig`, field by field: option > URL > env >
- * default. The URL is `connectionString`, or `DATABASE_URL` when there is none. This is the
- * only code in pg-dsql that reads environment variables, and it reads them from `env`.
+ * Turns user input into one complete, frozen `ResolvedConfig`, field by field: option >
+ * `connectionString` > DSQL's own env vars (`DSQL_*`) > `DATABASE_URL` > libpq env vars
+ * (`PG*`, `AWS_*`) > default. A user who sets a `DSQL_*` variable means it, so it beats the
+ * generic `DATABASE_URL`. The URL is `connectionString`, or `DATABASE_URL` when there is none.
+ * Retry and routing are resolved and checked here too. This is the only code in pg-dsql that
+ * reads environment variables, and it reads them from `env`.
  */
 export function resolveConfig(
   input: Readonly<Record<string, unknown>> | string | undefined,
@@ -84,6 +90,9 @@ export function resolveConfig(
   const urlFrom = options.connectionString !== undefined ? 'connectionString' : 'DATABASE_URL'
   const url = parseConnectionUrl(stringOption(options, 'connectionString') ?? env.DATABASE_URL, urlFrom)
   const param = (name: string): Source<string> => [url.params.get(name), `${urlFrom} parameter ${name}`]
+  // Where a DSQL_* variable competes with the URL: connectionString before it, DATABASE_URL after.
+  const around = <T>(urlSource: Source<T>, dsqlSources: readonly Source<T>[]): Source<T>[] =>
+    urlFrom === 'connectionString' ? [urlSource, ...dsqlSources] : [...dsqlSources, urlSource]
 
   const regionOption = pickOptional<string>([[stringOption(options, 'region'), 'region'], param('region')])
   if (regionOption !== undefined) assertRegion(regionOption)
@@ -103,8 +112,8 @@ export function resolveConfig(
       { value: DEFAULT_PORT, from: 'default' },
     ),
   )
-  const endpoints = resolveEndpoints(options, url.host, url.params.get('hostaddr'), urlFrom, env).map(
-    (spec) => settleEndpoint(spec.spec, spec.from, port, regionOption, envRegion),
+  const endpoints = resolveEndpoints(options, url, urlFrom, env).map((spec) =>
+    settleEndpoint(spec.spec, spec.from, port, regionOption, envRegion),
   )
   rejectDuplicates(endpoints)
 
@@ -169,8 +178,7 @@ export function resolveConfig(
       pick<string | number>(
         [
           [options.tokenTtlSec as number | undefined, 'tokenTtlSec'],
-          param('tokenTtlSec'),
-          [env.DSQL_TOKEN_TTL, 'DSQL_TOKEN_TTL'],
+          ...around<string | number>(param('tokenTtlSec'), [[env.DSQL_TOKEN_TTL, 'DSQL_TOKEN_TTL']]),
         ],
         { value: DEFAULT_TOKEN_TTL_SEC, from: 'default' },
       ),
@@ -194,9 +202,8 @@ export function resolveConfig(
     ),
     onEvent: onEvent as ResolvedConfig['onEvent'],
     pgOptions: passThrough(options, url.params),
-    retry: options.retry,
-    routing: options.routing,
-    routingStrategyEnv: env.DSQL_ROUTING,
+    retry: resolveRetryOptions(options.retry as RetryOptions | false | undefined),
+    routing: resolveRoutingOptions(options.routing, env.DSQL_ROUTING),
     credentials: resolveCredentials(options, param('profile'), env),
   }
   // Secrets stay out of enumeration, so logging or spreading the config never prints them.

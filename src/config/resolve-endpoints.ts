@@ -1,14 +1,18 @@
 import { DsqlConfigError } from '../errors/index.js'
+import type { ConnectionUrl } from './connection-url.js'
 import { type EndpointSpec, endpointHost, parseEndpointSpec, REGION_NAME } from './endpoint-spec.js'
 import type { DsqlEnv } from './resolve-config.js'
 import type { ResolvedEndpoint } from './resolved-config.js'
-import { pickOptional, type Setting, stringOption } from './setting.js'
+import { pickOptional, type Setting, type Source, stringOption } from './setting.js'
 
+/**
+ * The endpoints, from the first source that names any: `endpoints`, `host`, the
+ * `connectionString` host, `DSQL_ENDPOINTS`, `DSQL_ENDPOINT`, the `DATABASE_URL` host, `PGHOST`.
+ */
 export function resolveEndpoints(
   options: Readonly<Record<string, unknown>>,
-  urlHost: string | undefined,
-  urlHostAddr: string | undefined,
-  urlFrom: string,
+  url: ConnectionUrl,
+  urlFrom: 'connectionString' | 'DATABASE_URL',
   env: DsqlEnv,
 ): { spec: EndpointSpec; from: string }[] {
   const listed = options.endpoints
@@ -22,36 +26,40 @@ export function resolveEndpoints(
     }
     return items.map((item: string) => ({ spec: parseEndpointSpec(item, 'endpoints'), from: 'endpoints' }))
   }
-  const single = pickOptional<string>([
-    [stringOption(options, 'host'), 'host'],
-    [
-      urlHost === undefined ? undefined : urlHostAddr === undefined ? urlHost : `${urlHost}@${urlHostAddr}`,
-      `${urlFrom} host`,
-    ],
-  ])
-  if (single !== undefined) return [{ spec: parseEndpointSpec(single.value, single.from), from: single.from }]
-  const fromEnv = pickOptional<string>([
+  const hostAddr = url.params.get('hostaddr')
+  const urlHost: Source<string> = [
+    url.host === undefined ? undefined : hostAddr === undefined ? url.host : `${url.host}@${hostAddr}`,
+    `${urlFrom} host`,
+  ]
+  const dsqlEnv: Source<string>[] = [
     [env.DSQL_ENDPOINTS, 'DSQL_ENDPOINTS'],
     [env.DSQL_ENDPOINT, 'DSQL_ENDPOINT'],
+  ]
+  const chosen = pickOptional<string>([
+    [stringOption(options, 'host'), 'host'],
+    ...(urlFrom === 'connectionString' ? [urlHost, ...dsqlEnv] : [...dsqlEnv, urlHost]),
     [env.PGHOST, 'PGHOST'],
   ])
-  if (fromEnv === undefined) {
+  if (chosen === undefined) {
     throw new DsqlConfigError(
       'No DSQL endpoint is configured. Set endpoints (or host) to your cluster endpoint, such as ' +
         '<cluster-id>.dsql.us-east-1.on.aws, or set DSQL_ENDPOINTS, DATABASE_URL or PGHOST.',
       { option: 'endpoints' },
     )
   }
-  const items = splitList(fromEnv.value)
+  if (chosen.from === 'host' || chosen.from === urlHost[1]) {
+    return [{ spec: parseEndpointSpec(chosen.value, chosen.from), from: chosen.from }]
+  }
+  const items = splitList(chosen.value)
   if (items.length === 0) {
     throw new DsqlConfigError(
-      `${fromEnv.from} lists no endpoint. Set it to host[@address[:port]], comma-separated.`,
+      `${chosen.from} lists no endpoint. Set it to host[@address[:port]], comma-separated.`,
       {
-        option: fromEnv.from,
+        option: chosen.from,
       },
     )
   }
-  return items.map((item) => ({ spec: parseEndpointSpec(item, fromEnv.from), from: fromEnv.from }))
+  return items.map((item) => ({ spec: parseEndpointSpec(item, chosen.from), from: chosen.from }))
 }
 
 export function splitList(text: string): string[] {

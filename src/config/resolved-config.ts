@@ -1,7 +1,9 @@
 import type { ConnectionOptions } from 'node:tls'
 import type { DsqlEventListener } from '../observability/index.js'
 import type { DsqlCredentials, DsqlCredentialsProvider, TokenAction } from './dsql-options.js'
+import type { ResolvedRetry } from './resolve-retry.js'
 import type { SslNegotiation } from './resolve-tls.js'
+import type { ResolvedRouting } from './routing-options.js'
 
 /** One endpoint, settled: what the token is signed for, where TCP goes, and its Region. */
 export interface ResolvedEndpoint {
@@ -45,9 +47,8 @@ export interface ResolvedConfig {
   readonly onEvent: DsqlEventListener | undefined
   /** pg options pg-dsql does not own, passed to pg as given (a fresh copy each time). */
   readonly pgOptions: Readonly<Record<string, unknown>>
-  /** Raw `retry` and `routing` options, validated by their own modules. */
-  readonly retry: unknown
-  readonly routing: unknown
-  /** `DSQL_ROUTING`, the routing strategy when the `routing` option names none. */
-  readonly routingStrategyEnv: string | undefined
+  /** The `retry` option, resolved: every transaction's and autocommit statement's defaults. */
+  readonly retry: ResolvedRetry
+  /** The `routing` option, resolved, with `DSQL_ROUTING` as the strategy when it names none. */
+  readonly routing: ResolvedRouting
 }

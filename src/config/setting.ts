@@ -38,3 +38,22 @@ export function stringOption(options: Readonly<Record<string, unknown>>, name: s
   }
   return value
 }
+
+/**
+ * Throws for a key an options object does not know: a misspelt option (`stratgy`) would
+ * otherwise be ignored in silence. `from` names the object (`routing`, `retry`).
+ */
+export function rejectUnknownKeys(
+  input: object,
+  known: readonly string[],
+  from: string,
+  extra: readonly string[] = [],
+): void {
+  for (const key of Object.keys(input)) {
+    if (known.includes(key) || extra.includes(key)) continue
+    throw new DsqlConfigError(
+      `${from}.${key} is not an option of ${from}. Use one of: ${known.join(', ')}.`,
+      { option: `${from}.${key}` },
+    )
+  }
+}

@@ -1,5 +1,10 @@
 import pg from 'pg'
-import type { DsqlClientConfig, ResolvedEndpoint } from '../config/index.js'
+import {
+  type DsqlClientConfig,
+  type ResolvedEndpoint,
+  resolveRetryOptions,
+  type TransactionOptions,
+} from '../config/index.js'
 import { DsqlAuthError } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
 import {
@@ -7,9 +12,7 @@ import {
   isAccessDenied,
   isConnectionLoss,
   isServerUnavailable,
-  resolveRetryOptions,
   runTransaction,
-  type TransactionOptions,
   type TransactionTarget,
 } from '../retry/index.js'
 import { pgClientConfig } from './client-config.js'

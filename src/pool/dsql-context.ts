@@ -7,14 +7,8 @@ import {
   resolveConfig,
 } from '../config/index.js'
 import { EventSink } from '../observability/index.js'
-import { CommitMarkers, type RetryOptions, resolveRetryOptions } from '../retry/index.js'
-import {
-  discoverPeers,
-  type ResolvedRouting,
-  Router,
-  type RoutingOptions,
-  resolveRoutingOptions,
-} from '../routing/index.js'
+import { CommitMarkers } from '../retry/index.js'
+import { discoverPeers, Router } from '../routing/index.js'
 import type { DsqlRuntime, SharedState } from './dsql-runtime.js'
 
 /**
@@ -31,8 +25,7 @@ export class DsqlContext {
   /** Resolves `input` (options, URL, env) and attaches the shared state for it. */
   runtimeFor(input: Readonly<Record<string, unknown>> | string | undefined): DsqlRuntime {
     const config = resolveConfig(input)
-    const retry = resolveRetryOptions(config.retry as RetryOptions | false | undefined)
-    return { ...this.sharedFor(config), config, retry }
+    return { ...this.sharedFor(config), config, retry: config.retry }
   }
 
   sharedFor(config: ResolvedConfig): SharedState {
@@ -62,7 +55,7 @@ export class DsqlContext {
       this.#credentials.set(credentialsKey, credentials)
     }
     const tokens = new TokenProvider({ credentials, ttlSec: config.tokenTtlSec, events })
-    const routing = resolveRouting(config)
+    const routing = config.routing
     const router = new Router({
       endpoints: config.endpoints,
       routing,
@@ -146,15 +139,6 @@ function discoverInBackground(
       )
     },
   )
-}
-
-/** The `routing` option with `DSQL_ROUTING` as the strategy's fallback. */
-function resolveRouting(config: ResolvedConfig): ResolvedRouting {
-  const routing = config.routing as RoutingOptions | undefined
-  if (routing?.strategy === undefined && config.routingStrategyEnv !== undefined) {
-    return resolveRoutingOptions({ ...routing, strategy: config.routingStrategyEnv }, 'DSQL_ROUTING')
-  }
-  return resolveRoutingOptions(routing)
 }
 
 /** The context of the package's own `DsqlPool` and `DsqlClient` classes. */

@@ -1,14 +1,12 @@
 import pg from 'pg'
-import type { DsqlPoolConfig } from '../config/index.js'
+import { type DsqlPoolConfig, resolveRetryOptions, type TransactionOptions } from '../config/index.js'
 import { DsqlAuthError } from '../errors/index.js'
 import {
   autocommitRetryDelay,
   isConnectionLoss,
   isReadOnlyQuery,
   isServerUnavailable,
-  resolveRetryOptions,
   runTransaction,
-  type TransactionOptions,
   type TransactionTarget,
 } from '../retry/index.js'
 import { ConnectionRetired, type DsqlClient } from './dsql-client.js'

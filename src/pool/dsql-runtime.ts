@@ -1,7 +1,7 @@
 import type { TokenKey, TokenProvider } from '../auth/index.js'
-import type { ResolvedConfig, ResolvedEndpoint, TokenAction } from '../config/index.js'
+import type { ResolvedConfig, ResolvedEndpoint, ResolvedRetry, TokenAction } from '../config/index.js'
 import type { EventSink } from '../observability/index.js'
-import type { CommitMarkers, ResolvedRetry } from '../retry/index.js'
+import type { CommitMarkers } from '../retry/index.js'
 import type { Router } from '../routing/index.js'
 
 /**

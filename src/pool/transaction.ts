@@ -1,4 +1,4 @@
-import type { TransactionOptions } from '../retry/index.js'
+import type { TransactionOptions } from '../config/index.js'
 import type { DsqlClient } from './dsql-client.js'
 import type { DsqlPool, DsqlPoolClient } from './dsql-pool.js'
 

@@ -1,8 +1,8 @@
+import type { ResolvedRetry } from '../config/index.js'
 import type { EventSink } from '../observability/index.js'
 import { eventError } from '../observability/index.js'
 import { backoffDelayMs } from './backoff.js'
 import { classifyError, type ErrorClass } from './classify-error.js'
-import type { ResolvedRetry } from './resolve-retry-options.js'
 
 /** What the autocommit retry knows about the failed statement. */
 export interface AutocommitFailure {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { ResolvedRetry } from '../config/index.js'
 import {
   OccRetryExhaustedError,
   TransactionAbortedError,
@@ -11,7 +12,6 @@ import { backoffDelayMs } from './backoff.js'
 import { classifyError, isRetryableClass } from './classify-error.js'
 import type { CommitMarkers } from './commit-markers.js'
 import { isConnectionLoss } from './connection-errors.js'
-import type { ResolvedRetry } from './resolve-retry-options.js'
 import type { Lease, TransactionClient, TransactionTarget } from './transaction-target.js'
 
 /** Where the attempt was when it failed; a failure during COMMIT may have committed. */

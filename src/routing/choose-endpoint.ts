@@ -1,5 +1,5 @@
+import type { RoutingStrategy } from '../config/index.js'
 import type { EndpointHealth } from './endpoint-health.js'
-import type { RoutingStrategy } from './routing-options.js'
 
 /** A candidate must be this much faster than the current choice… */
 export const SWITCH_RATIO = 0.75

@@ -1,10 +1,9 @@
-import type { ResolvedEndpoint } from '../config/index.js'
+import type { ResolvedEndpoint, ResolvedRouting, RoutingStrategy } from '../config/index.js'
 import { NoHealthyEndpointError } from '../errors/index.js'
 import { type EventSink, eventError } from '../observability/index.js'
 import { chooseEndpoint, type Preference } from './choose-endpoint.js'
 import { EndpointHealth, failureReason } from './endpoint-health.js'
 import { type Probe, probeEndpoint } from './probe-endpoint.js'
-import type { ResolvedRouting, RoutingStrategy } from './routing-options.js'
 
 /** What pools hear from the router, to move their connections. */
 export type RouteChange =

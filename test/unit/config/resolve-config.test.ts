@@ -110,21 +110,49 @@ describe('resolveConfig', () => {
       [EAST1],
     ],
     [
-      'DATABASE_URL',
-      {},
-      { DATABASE_URL: `postgres://admin@${EAST1}/postgres`, DSQL_ENDPOINTS: EAST2 },
-      [EAST1],
-    ],
-    [
       'DSQL_ENDPOINTS',
       {},
-      { DSQL_ENDPOINTS: `${EAST1}, ${EAST2}`, DSQL_ENDPOINT: EAST2, PGHOST: EAST2 },
+      {
+        DSQL_ENDPOINTS: `${EAST1}, ${EAST2}`,
+        DSQL_ENDPOINT: EAST2,
+        DATABASE_URL: `postgres://admin@${ID}.dsql.eu-west-1.on.aws/postgres`,
+        PGHOST: EAST2,
+      },
       [EAST1, EAST2],
     ],
-    ['DSQL_ENDPOINT', {}, { DSQL_ENDPOINT: EAST1, PGHOST: EAST2 }, [EAST1]],
+    [
+      'DSQL_ENDPOINT',
+      {},
+      { DSQL_ENDPOINT: EAST1, DATABASE_URL: `postgres://admin@${EAST2}/postgres`, PGHOST: EAST2 },
+      [EAST1],
+    ],
+    ['DATABASE_URL', {}, { DATABASE_URL: `postgres://admin@${EAST1}/postgres`, PGHOST: EAST2 }, [EAST1]],
     ['PGHOST', {}, { PGHOST: EAST1 }, [EAST1]],
   ])('takes endpoints from the %s first', (_name, options, env, hosts) => {
     expect(resolve(options, env).endpoints.map((endpoint) => endpoint.host)).toEqual(hosts)
+  })
+
+  it('resolves retry and routing completely, with DSQL_ROUTING as the strategy the option leaves out', () => {
+    const config = resolve(
+      { endpoints: [EAST1, EAST2], retry: { maxAttempts: 4 }, routing: { probeIntervalMs: 2000 } },
+      { DSQL_ROUTING: 'local-first' },
+    )
+    expect(config.retry).toMatchObject({ maxAttempts: 4, baseDelayMs: 10, autocommit: true })
+    expect(config.routing).toEqual({
+      strategy: 'local-first',
+      probeIntervalMs: 2000,
+      probeTimeoutMs: 1000,
+      failbackAfterMs: 1500,
+      discover: false,
+    })
+    expect(Object.isFrozen(config.retry)).toBe(true)
+    expect(Object.isFrozen(config.routing)).toBe(true)
+    const named = resolve({ endpoints: EAST1, routing: { strategy: 'ordered' } }, { DSQL_ROUTING: 'latency' })
+    expect(named.routing.strategy).toBe('ordered')
+    expect(resolve({ endpoints: EAST1, retry: false }).retry).toMatchObject({
+      maxAttempts: 1,
+      autocommit: false,
+    })
   })
 
   it('sends TCP to the address of host@address:port while keeping the host for tokens and TLS', () => {
@@ -360,6 +388,49 @@ describe('resolveConfig', () => {
         'connectionTimeoutMillis',
         /non-negative/,
       ],
+      [
+        'an unknown routing strategy',
+        { endpoints: [EAST1, EAST2], routing: { strategy: 'bogus' } },
+        {},
+        'routing.strategy',
+        /"latency" \(the default\), "local-first" or "ordered"/,
+      ],
+      [
+        'an unknown DSQL_ROUTING',
+        { endpoints: [EAST1, EAST2] },
+        { DSQL_ROUTING: 'bogus' },
+        'DSQL_ROUTING',
+        /DSQL_ROUTING is "bogus"/,
+      ],
+      [
+        'a misspelt routing option',
+        { endpoints: EAST1, routing: { stratgy: 'ordered' } },
+        {},
+        'routing.stratgy',
+        /not an option of routing/,
+      ],
+      [
+        'a probe interval too short',
+        { endpoints: EAST1, routing: { probeIntervalMs: 5 } },
+        {},
+        'routing.probeIntervalMs',
+        /at least 100/,
+      ],
+      [
+        'a negative attempt count',
+        { endpoints: EAST1, retry: { maxAttempts: -3 } },
+        {},
+        'retry.maxAttempts',
+        /1 to 1000/,
+      ],
+      [
+        'a misspelt retry option',
+        { endpoints: EAST1, retry: { maxAttempt: 3 } },
+        {},
+        'retry.maxAttempt',
+        /not an option of retry/,
+      ],
+      ['retry that is not an object', { endpoints: EAST1, retry: 3 }, {}, 'retry', /object of retry options/],
       [
         'an onEvent that is not a function',
         { endpoints: EAST1, onEvent: 'log' },

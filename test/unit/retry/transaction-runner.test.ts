@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { type ResolvedRetry, resolveRetryOptions } from '../../../src/config/index.js'
 import {
   OccRetryExhaustedError,
   TransactionAbortedError,
@@ -8,8 +9,6 @@ import {
 import { type DsqlEvent, EventSink } from '../../../src/observability/index.js'
 import {
   CommitMarkers,
-  type ResolvedRetry,
-  resolveRetryOptions,
   runTransaction,
   type TransactionClient,
   type TransactionTarget,

@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ResolvedEndpoint } from '../../../src/config/index.js'
+import { type ResolvedEndpoint, resolveRoutingOptions } from '../../../src/config/index.js'
 import { NoHealthyEndpointError } from '../../../src/errors/index.js'
 import { type DsqlEvent, EventSink } from '../../../src/observability/index.js'
-import {
-  type ProbeResult,
-  type RouteChange,
-  Router,
-  resolveRoutingOptions,
-} from '../../../src/routing/index.js'
+import { type ProbeResult, type RouteChange, Router } from '../../../src/routing/index.js'
 
 const near: ResolvedEndpoint = {
   host: 'nearnearnearnearnearnearne.dsql.us-east-1.on.aws',

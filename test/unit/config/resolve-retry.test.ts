@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { RETRY_DEFAULTS, resolveRetryOptions } from '../../../src/config/index.js'
 import { DsqlConfigError } from '../../../src/errors/index.js'
-import { RETRY_DEFAULTS, resolveRetryOptions } from '../../../src/retry/index.js'
 
 describe('resolveRetryOptions', () => {
   it('returns the defaults when nothing is given', () => {

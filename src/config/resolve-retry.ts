@@ -1,5 +1,6 @@
 import { DsqlConfigError } from '../errors/index.js'
 import type { RetryOptions } from './retry-options.js'
+import { rejectUnknownKeys } from './setting.js'
 
 /** Retry settings, defaults filled in and checked. */
 export interface ResolvedRetry {
@@ -37,6 +38,24 @@ export const RETRY_DEFAULTS: ResolvedRetry = Object.freeze({
 
 const DSQL_TRANSACTION_LIMIT_MS = 300_000
 
+const TRANSACTION_KEYS = [
+  'maxAttempts',
+  'maxRetries',
+  'baseDelayMs',
+  'maxDelayMs',
+  'deadlineMs',
+  'signal',
+  'onRetry',
+  'shouldRetry',
+  'onConflict',
+  'idempotent',
+  'readOnly',
+  'exactlyOnce',
+  'jitterFactor',
+] as const satisfies readonly (keyof RetryOptions)[]
+/** `autocommit` is a pool's setting: a transaction has no autocommit statements to retry. */
+const POOL_KEYS = [...TRANSACTION_KEYS, 'autocommit'] as const satisfies readonly (keyof RetryOptions)[]
+
 /**
  * Layers `options` over `base` and checks the result. `from` names where the options came from
  * (`retry`, `transaction options`), for the message.
@@ -53,6 +72,7 @@ export function resolveRetryOptions(
       option: from,
     })
   }
+  rejectUnknownKeys(options, from === 'retry' ? POOL_KEYS : TRANSACTION_KEYS, from)
   const maxAttempts =
     options.maxAttempts ??
     (options.maxRetries === undefined ? undefined : options.maxRetries + 1) ??

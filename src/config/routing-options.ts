@@ -1,4 +1,5 @@
 import { DsqlConfigError } from '../errors/index.js'
+import { rejectUnknownKeys } from './setting.js'
 
 /**
  * How the router picks an endpoint for each new connection:
@@ -57,26 +58,34 @@ export const ROUTING_DEFAULTS: ResolvedRouting = Object.freeze({
   discover: false,
 })
 
-/** Checks the `routing` option; `strategyFrom` names where the strategy came from, for messages. */
-export function resolveRoutingOptions(options: unknown, strategyFrom = 'routing.strategy'): ResolvedRouting {
-  if (options === undefined || options === null) return ROUTING_DEFAULTS
-  if (typeof options !== 'object') {
+const ROUTING_KEYS = ['strategy', 'probeIntervalMs', 'probeTimeoutMs', 'failbackAfterMs', 'discover'] as const
+
+/**
+ * Resolves the `routing` option, with `DSQL_ROUTING` (`envStrategy`) as the strategy when the
+ * option names none. This is the only place `DSQL_ROUTING` is read.
+ */
+export function resolveRoutingOptions(options: unknown, envStrategy?: string): ResolvedRouting {
+  if (options !== undefined && options !== null && typeof options !== 'object') {
     throw new DsqlConfigError(`routing must be an object of routing options; got ${typeof options}.`, {
       option: 'routing',
     })
   }
-  const input = options as RoutingOptions
+  const input = (options ?? {}) as RoutingOptions
+  rejectUnknownKeys(input, ROUTING_KEYS, 'routing')
+  const fromEnv = input.strategy === undefined && envStrategy !== undefined && envStrategy !== ''
+  if (!fromEnv && options === undefined) return ROUTING_DEFAULTS
   const resolved: ResolvedRouting = Object.freeze({
-    strategy: input.strategy ?? ROUTING_DEFAULTS.strategy,
+    strategy: (fromEnv ? envStrategy : input.strategy) ?? ROUTING_DEFAULTS.strategy,
     probeIntervalMs: input.probeIntervalMs ?? ROUTING_DEFAULTS.probeIntervalMs,
     probeTimeoutMs: input.probeTimeoutMs ?? ROUTING_DEFAULTS.probeTimeoutMs,
     failbackAfterMs: input.failbackAfterMs ?? ROUTING_DEFAULTS.failbackAfterMs,
     discover: input.discover ?? ROUTING_DEFAULTS.discover,
-  })
+  }) as ResolvedRouting
   if (!(ROUTING_STRATEGIES as readonly string[]).includes(resolved.strategy)) {
+    const from = fromEnv ? 'DSQL_ROUTING' : 'routing.strategy'
     throw new DsqlConfigError(
-      `${strategyFrom} is "${resolved.strategy}"; use "latency" (the default), "local-first" or "ordered".`,
-      { option: strategyFrom },
+      `${from} is "${resolved.strategy}"; use "latency" (the default), "local-first" or "ordered".`,
+      { option: from },
     )
   }
   for (const [name, min] of [
