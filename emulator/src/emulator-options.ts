@@ -1,8 +1,5 @@
 import { EmulatorOptionError } from './emulator-error.js'
-
-/** DSQL feature profiles: `2026` (current) or `late-2025` (before sequences, foreign keys, ...). */
-export const EMULATOR_PROFILES = ['2026', 'late-2025'] as const
-export type EmulatorProfile = (typeof EMULATOR_PROFILES)[number]
+import { EMULATOR_PROFILES, type EmulatorProfile } from './sql/index.js'
 
 /**
  * The Region sets a multi-Region DSQL cluster can span: its two peered Regions and its witness

@@ -1,4 +1,4 @@
-import type { ControlOperations } from './control-server.js'
+import type { ControlOperations } from './control/index.js'
 
 /** One Region's endpoint. Connect TCP to `address:port`; use `host` for TLS (SNI) and the token. */
 export interface EmulatorEndpoint {

@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import pg from 'pg'
-import { BackendCatalog } from './backend-catalog.js'
-import { parseBackendUrl } from './backend-connection.js'
-import { CatalogClock } from './catalog-clock.js'
-import { createCertificates } from './certificates.js'
+import { createCertificates, type TokenPrincipal } from './auth/index.js'
+import {
+  BackendCatalog,
+  type EmbeddedBackend,
+  parseBackendUrl,
+  startEmbeddedBackend,
+} from './backend/index.js'
 import {
   checkClockOffsetSec,
   checkFault,
@@ -15,17 +18,16 @@ import {
   checkKillOptions,
   checkLatencyMs,
   checkRegion,
-} from './control-requests.js'
-import { startControlServer } from './control-server.js'
-import { type EmbeddedBackend, startEmbeddedBackend } from './embedded-backend.js'
+  FaultPlan,
+  StatsRecorder,
+  startControlServer,
+} from './control/index.js'
 import type { Emulator, EmulatorCredentials, EmulatorTemporaryCredentials } from './emulator.js'
 import { EmulatorBackendError } from './emulator-error.js'
 import { type EmulatorOptions, resolveEmulatorOptions } from './emulator-options.js'
-import { StatsRecorder } from './emulator-stats.js'
-import { FaultPlan } from './fault-plan.js'
-import { type ClusterServices, RegionEndpoint } from './region-endpoint.js'
-import { loadSqlParser } from './sql-parser.js'
-import type { TokenPrincipal } from './token-verifier.js'
+import { type ClusterServices, RegionEndpoint } from './endpoint/index.js'
+import { loadSqlParser } from './sql/index.js'
+import { CatalogClock } from './transactions/index.js'
 
 /** The account and principal the emulator's credentials belong to. */
 const ACCOUNT_ID = '000000000000'

@@ -1,0 +1,2 @@
+export { createCertificates } from './certificates.js'
+export { type DsqlAction, type TokenPrincipal, verifyDsqlToken } from './token-verifier.js'

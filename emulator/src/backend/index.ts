@@ -1,0 +1,13 @@
+export { BackendCatalog } from './backend-catalog.js'
+export {
+  type BackendAddress,
+  BackendConnectError,
+  type BackendSession,
+  connectBackend,
+  parseBackendUrl,
+} from './backend-connection.js'
+export {
+  type EmbeddedBackend,
+  type EmbeddedBackendOptions,
+  startEmbeddedBackend,
+} from './embedded-backend.js'

@@ -1,0 +1,19 @@
+export {
+  checkClockOffsetSec,
+  checkFault,
+  checkIsolation,
+  checkKillOptions,
+  checkLatencyMs,
+  checkRegion,
+} from './control-requests.js'
+export { type ControlOperations, startControlServer } from './control-server.js'
+export { type EmulatorStats, type RegionStats, StatsRecorder } from './emulator-stats.js'
+export {
+  type AmbiguousReply,
+  FAULT_KINDS,
+  type FaultKind,
+  FaultPlan,
+  type FaultSpec,
+  type InjectedFault,
+} from './fault-plan.js'
+export type { ExistingSessionPolicy, IsolationMode, IsolationOptions } from './isolation.js'

@@ -1,0 +1,1 @@
+export { type ClusterServices, RegionEndpoint } from './region-endpoint.js'

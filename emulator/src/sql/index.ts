@@ -1,0 +1,8 @@
+export { EMULATOR_PROFILES, type EmulatorProfile } from './dialect-profile.js'
+export { parseIamStatement, sqlLiteral } from './iam-statement.js'
+export { quoteIdent, shadowPlan, shadowTable, type TableColumn, tableColumnsSql } from './shadow-statement.js'
+export { loadSqlParser, type SqlParser } from './sql-parser.js'
+export { fieldsOf } from './sql-tree.js'
+export { analyzeSql, type StatementInfo } from './statement-analysis.js'
+export { isTransactionControlTag, isWriteTag } from './statement-kind.js'
+export { isCommitUnit, isWriteUnit } from './unit-kind.js'

@@ -1,0 +1,5 @@
+export { CatalogClock } from './catalog-clock.js'
+export { DSQL_ERRORS } from './dsql-errors.js'
+export type { TransactionLimits } from './session-transaction.js'
+export { accountUnit } from './transaction-accounting.js'
+export { transactionStage } from './transaction-stage.js'
