@@ -13,12 +13,15 @@ export type {
   TokenActionOption,
   TransactionOptions,
 } from './config/index.js'
-export type { EndpointFailure } from './errors/index.js'
+export type { EndpointFailure, ErrorClass } from './errors/index.js'
 export {
+  classifyError,
   DsqlAuthError,
   DsqlConfigError,
   DsqlCredentialsError,
   DsqlError,
+  ERROR_CLASSES,
+  isOccError,
   NoHealthyEndpointError,
   OccRetryExhaustedError,
   TransactionAbortedError,
@@ -29,6 +32,4 @@ export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from
 export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
 export type { DsqlPgModule, DsqlPoolClient } from './pool/index.js'
 export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg, transaction } from './pool/index.js'
-export type { ErrorClass } from './retry/index.js'
-export { classifyError, ERROR_CLASSES, isOccError } from './retry/index.js'
 export { VERSION } from './version.js'

@@ -5,16 +5,9 @@ import {
   resolveRetryOptions,
   type TransactionOptions,
 } from '../config/index.js'
-import { DsqlAuthError } from '../errors/index.js'
+import { DsqlAuthError, errorVerdict } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
-import {
-  autocommitRetryDelay,
-  isAccessDenied,
-  isConnectionLoss,
-  isServerUnavailable,
-  runTransaction,
-  type TransactionTarget,
-} from '../retry/index.js'
+import { autocommitRetryDelay, runTransaction, type TransactionTarget } from '../retry/index.js'
 import { pgClientConfig } from './client-config.js'
 import { type DsqlContext, defaultContext } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
@@ -85,9 +78,12 @@ export class DsqlClient extends pg.Client {
         callback(error, result)
         return
       }
-      // DSQL's "server unavailable" may mean the Region went dark: let the router check.
+      // DSQL's "server unavailable" may mean the Region went dark: let the router check. (A
+      // connection that died is heard from its 'end' event.)
       const endpoint = this.#target.endpoint
-      if (endpoint !== undefined && isServerUnavailable(error)) this.#runtime.router.suspect(endpoint)
+      const verdict = errorVerdict(error)
+      if (endpoint !== undefined && verdict.endpointFault && !verdict.connectionLost)
+        this.#runtime.router.suspect(endpoint)
       if (this.getTransactionStatus?.() !== 'I') {
         callback(error, result)
         return
@@ -187,7 +183,8 @@ export class DsqlClient extends pg.Client {
   }
 
   #explain(error: unknown, endpoint: ResolvedEndpoint): unknown {
-    if (isAccessDenied(error)) {
+    const verdict = errorVerdict(error)
+    if (verdict.tokenRefused) {
       const token = this.#target.token
       if (token !== undefined)
         this.#runtime.tokens.invalidate(
@@ -203,7 +200,8 @@ export class DsqlClient extends pg.Client {
         { endpoint: endpoint.host, hint: typeof hint === 'string' ? hint : undefined, cause: error },
       )
     }
-    if (isEndpointFailure(error)) this.#runtime.router.failed(endpoint, error)
+    // Refused (auth, limits, TLS verification) says nothing about the endpoint; unreachable does.
+    if (verdict.endpointFault) this.#runtime.router.failed(endpoint, error)
     return error
   }
 
@@ -272,17 +270,6 @@ export class DsqlClient extends pg.Client {
 }
 
 function ignoreTransactionError(): void {}
-
-/**
- * True when a connect failure says the endpoint itself is unreachable or down, not that this
- * client was refused (auth, limits, TLS verification).
- */
-function isEndpointFailure(error: unknown): boolean {
-  if (isServerUnavailable(error)) return true
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && /^(08006|08P01|53[0-9]{3})$/.test(code)) return false
-  return isConnectionLoss(error)
-}
 
 /** A text or config-object query; cursors, streams and queries with their own callback pass through. */
 function isPlainQuery(config: unknown): boolean {

@@ -1,11 +1,9 @@
 import pg from 'pg'
 import { type DsqlPoolConfig, resolveRetryOptions, type TransactionOptions } from '../config/index.js'
-import { DsqlAuthError } from '../errors/index.js'
+import { DsqlAuthError, errorVerdict } from '../errors/index.js'
 import {
   autocommitRetryDelay,
-  isConnectionLoss,
   isReadOnlyQuery,
-  isServerUnavailable,
   runTransaction,
   type TransactionTarget,
 } from '../retry/index.js'
@@ -198,16 +196,15 @@ export class DsqlPool extends pg.Pool {
           callback(error, result)
           return
         }
-        const lost = isConnectionLoss(error)
+        const verdict = errorVerdict(error)
         const endpoint = client.endpoint
-        if (endpoint !== undefined && (lost || isServerUnavailable(error)))
-          this.#runtime.router.suspect(endpoint)
-        const idle = !lost && client.getTransactionStatus?.() === 'I'
+        if (endpoint !== undefined && verdict.endpointFault) this.#runtime.router.suspect(endpoint)
+        const idle = !verdict.connectionLost && client.getTransactionStatus?.() === 'I'
         client.release(idle ? undefined : error)
         // A read-only statement may always go again after a lost connection or DSQL's "server
         // unavailable"; a write may have applied then, so only a conflict (nothing applied) is retried.
         const allow =
-          (lost || isServerUnavailable(error)) && isReadOnlyQuery(text)
+          verdict.retry === 'if-idempotent' && isReadOnlyQuery(text)
             ? 'lost-read'
             : idle && this.#runtime.retry.autocommit
               ? 'conflict'
@@ -289,7 +286,7 @@ export class DsqlPool extends pg.Pool {
   override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
     if (event === 'error') {
       if (first instanceof ConnectionRetired) return true
-      if (isConnectionLoss(first)) {
+      if (errorVerdict(first).connectionLost) {
         const endpoint = (second as DsqlClient | undefined)?.endpoint
         if (endpoint !== undefined) this.#connections.lost(endpoint, first)
         return true

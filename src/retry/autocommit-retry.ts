@@ -1,8 +1,8 @@
 import type { ResolvedRetry } from '../config/index.js'
+import { errorVerdict } from '../errors/index.js'
 import type { EventSink } from '../observability/index.js'
 import { eventError } from '../observability/index.js'
 import { backoffDelayMs } from './backoff.js'
-import { classifyError, type ErrorClass } from './classify-error.js'
 
 /** What the autocommit retry knows about the failed statement. */
 export interface AutocommitFailure {
@@ -31,14 +31,12 @@ export function autocommitRetryDelay(
   now: () => number = Date.now,
 ): number | undefined {
   const { error, attempt } = failure
-  const errorClass: ErrorClass = classifyError(error)
+  const verdict = errorVerdict(error)
+  const errorClass = verdict.errorClass
   const isConflict = errorClass === 'occ-data' || errorClass === 'occ-schema'
-  const allowed =
-    failure.allow === 'conflict'
-      ? isConflict
-      : failure.allow === 'connect'
-        ? errorClass === 'transient' || errorClass === 'rate-limited'
-        : errorClass === 'transient'
+  // A connect sent nothing and a read-only statement can run twice, so for those even a failure
+  // that may have applied work ('if-idempotent') may go again.
+  const allowed = failure.allow === 'conflict' ? isConflict : verdict.retry !== 'never'
   if (!allowed) return undefined
   if (isConflict) {
     events.emit(() => ({

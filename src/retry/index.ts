@@ -1,9 +1,8 @@
+// RetryContext (config/retry-options.ts) names its errorClass type through this door.
+export type { ErrorClass } from '../errors/index.js'
 export type { AutocommitFailure } from './autocommit-retry.js'
 export { autocommitRetryDelay, isReadOnlyQuery, isReadOnlyStatement } from './autocommit-retry.js'
-export type { ErrorClass } from './classify-error.js'
-export { classifyError, ERROR_CLASSES, isOccError, isRetryableClass } from './classify-error.js'
 export { CommitMarkers, MARKER_RETENTION_SEC, MARKER_TABLE } from './commit-markers.js'
-export { isAccessDenied, isConnectionLoss, isServerUnavailable } from './connection-errors.js'
 export type { RunTransactionOptions } from './transaction-runner.js'
 export { runTransaction } from './transaction-runner.js'
 export type { Lease, TransactionClient, TransactionTarget } from './transaction-target.js'

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResolvedRetry } from '../config/index.js'
 import {
+  errorVerdict,
   OccRetryExhaustedError,
   TransactionAbortedError,
   TransactionMisuseError,
@@ -9,9 +10,7 @@ import {
 import { type EventSink, eventError } from '../observability/index.js'
 import { abortableSleep } from './abortable-sleep.js'
 import { backoffDelayMs } from './backoff.js'
-import { classifyError, isRetryableClass } from './classify-error.js'
 import type { CommitMarkers } from './commit-markers.js'
-import { isConnectionLoss } from './connection-errors.js'
 import type { Lease, TransactionClient, TransactionTarget } from './transaction-target.js'
 
 /** Where the attempt was when it failed; a failure during COMMIT may have committed. */
@@ -99,7 +98,7 @@ export async function runTransaction<C extends TransactionClient, T>(
       if (markers !== undefined) markers.cleanUpSoon(target, now())
       return value as T
     }
-    if (!target.canReconnect && isConnectionLoss(failure)) {
+    if (!target.canReconnect && errorVerdict(failure).connectionLost) {
       // A lone client cannot replace its connection; say what happened to it.
       finish(events, phase === 'commit' ? 'unknown' : 'failed', attempt, now() - startedAt, retry.readOnly)
       throw phase === 'commit' ? outcomeUnknown(failure, attempt) : failure
@@ -153,7 +152,8 @@ async function decide<C extends TransactionClient, T>(
   const { retry, events } = options
   const markers = retry.exactlyOnce ? options.markers : undefined
   const now = options.now ?? Date.now
-  let errorClass = classifyError(failure)
+  const failureVerdict = errorVerdict(failure)
+  let errorClass = failureVerdict.errorClass
   const fail = (outcome: 'rolled-back' | 'failed' | 'unknown', error: unknown = failure): Decision => ({
     kind: 'throw',
     error,
@@ -164,7 +164,7 @@ async function decide<C extends TransactionClient, T>(
   if (markers !== undefined && isUniqueViolation(failure) && unanswered !== undefined) {
     return { kind: 'committed', value: unanswered.value }
   }
-  if (phase === 'commit' && (errorClass === 'transient' || errorClass === 'rate-limited')) {
+  if (phase === 'commit' && failureVerdict.retry === 'if-idempotent') {
     // COMMIT was sent and no answer came: it may have landed.
     if (markers !== undefined && markerId !== undefined) {
       const landed = await markers.committed(target, markerId).catch(() => undefined)
@@ -186,7 +186,7 @@ async function decide<C extends TransactionClient, T>(
       if (verdict === 'abort') return fail('rolled-back')
     }
   }
-  if (!isRetryableClass(errorClass)) {
+  if (failureVerdict.retry === 'never') {
     return fail(phase === 'connect' ? 'failed' : 'rolled-back')
   }
   if (retry.shouldRetry !== undefined && !retry.shouldRetry(failure, attempt)) return fail('rolled-back')
@@ -268,7 +268,7 @@ async function release<C extends TransactionClient>(
     return
   }
   const status = client.getTransactionStatus?.()
-  if (isConnectionLoss(failure) || (phase === 'commit' && status !== 'I')) {
+  if (errorVerdict(failure).connectionLost || (phase === 'commit' && status !== 'I')) {
     lease.release(true)
     return
   }

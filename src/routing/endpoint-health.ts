@@ -14,7 +14,7 @@ export class EndpointHealth {
   latencyMs: number | undefined
   /** Smoothed connect handshake (TCP, TLS, authentication), in milliseconds. */
   connectMs: number | undefined
-  /** A short reason for the last failure: an error code or `timed out`, never server text. */
+  /** A short reason for the last failure (the error catalog's, or the probe's), never server text. */
   lastError: string | undefined
   /** When it last turned healthy (0: healthy from the start). */
   upSince = 0
@@ -65,15 +65,4 @@ export class EndpointHealth {
   isStable(now: number, failbackAfterMs: number): boolean {
     return this.healthy && now - this.upSince >= failbackAfterMs
   }
-}
-
-/** A short, secret-free reason for an endpoint failure, for snapshots and NoHealthyEndpointError. */
-export function failureReason(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  if (typeof code === 'string') return code
-  if (typeof message === 'string') {
-    if (/timeout|timed out/i.test(message)) return 'timed out'
-    if (message.startsWith('Connection terminated')) return 'connection closed'
-  }
-  return 'failed'
 }

@@ -1,8 +1,8 @@
 import type { ResolvedEndpoint, ResolvedRouting, RoutingStrategy } from '../config/index.js'
-import { NoHealthyEndpointError } from '../errors/index.js'
+import { errorVerdict, NoHealthyEndpointError } from '../errors/index.js'
 import { type EventSink, eventError } from '../observability/index.js'
 import { chooseEndpoint, type Preference } from './choose-endpoint.js'
-import { EndpointHealth, failureReason } from './endpoint-health.js'
+import { EndpointHealth } from './endpoint-health.js'
 import { type Probe, probeEndpoint } from './probe-endpoint.js'
 
 /** What pools hear from the router, to move their connections. */
@@ -114,12 +114,17 @@ export class Router {
 
   /** A connection to `endpoint` failed to open, or an open one died: the endpoint is down. */
   failed(endpoint: ResolvedEndpoint, error: unknown): void {
+    this.#failed(endpoint, errorVerdict(error).reason, error)
+  }
+
+  /** `failed`, with the short reason already known (a probe gives its own). */
+  #failed(endpoint: ResolvedEndpoint, reason: string, error: unknown): void {
     const state = this.#stateOf(endpoint)
     if (state === undefined || this.#states.length === 1) {
-      if (state !== undefined) state.lastError = failureReason(error)
+      if (state !== undefined) state.lastError = reason
       return
     }
-    if (state.failed(this.#now(), failureReason(error))) {
+    if (state.failed(this.#now(), reason)) {
       this.#events.emit(() => ({
         type: 'endpoint.health',
         endpoint: endpoint.host,
@@ -147,7 +152,7 @@ export class Router {
       .then((result) => {
         if (this.#closed) return
         if (result.ok) state.sampled(result.rttMs)
-        else this.failed(state.endpoint, { message: result.reason, code: probeCode(result.reason) })
+        else this.#failed(state.endpoint, result.reason, { code: probeCode(result.reason) })
       })
       .finally(() => this.#suspected.delete(state))
   }
@@ -342,7 +347,7 @@ export class Router {
             else this.#recovered(state)
             state.sampled(result.rttMs)
           } else {
-            this.failed(state.endpoint, { message: result.reason, code: probeCode(result.reason) })
+            this.#failed(state.endpoint, result.reason, { code: probeCode(result.reason) })
           }
         }),
       )

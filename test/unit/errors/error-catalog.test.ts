@@ -402,7 +402,7 @@ describe('errorVerdict', () => {
   it.each<[string, unknown, Expected]>([
     [
       'our NoHealthyEndpointError',
-      new NoHealthyEndpointError('none', { endpoints: [] }),
+      new NoHealthyEndpointError('none', { endpoints: [], elapsedMs: 0 }),
       { ...lost('08001'), code: '08001' },
     ],
     ['a client unable to connect', pgError('08001', 'could not connect'), lost('08001')],

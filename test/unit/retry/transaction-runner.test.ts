@@ -116,6 +116,35 @@ describe('runTransaction', () => {
     )
   })
 
+  it('retries a deadlock at COMMIT, which applied nothing', async () => {
+    const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' })
+    const h = harness((sql, attempt) => (sql === 'COMMIT' && attempt === 1 ? deadlock() : undefined))
+    await expect(runTransaction(h.target, async () => 'x', h.options)).resolves.toBe('x')
+    expect(h.attempts()).toBe(2)
+  })
+
+  it('does not retry an internal XX000 error, which is not DSQL server unavailable', async () => {
+    const internal = Object.assign(new Error('internal error'), { code: 'XX000' })
+    const h = harness((sql) => (sql.startsWith('UPDATE') ? internal : undefined))
+    await expect(
+      runTransaction(h.target, (client) => client.query('UPDATE t SET v = 1'), h.options),
+    ).rejects.toBe(internal)
+    expect(h.attempts()).toBe(1)
+  })
+
+  it('destroys the connection when the callback wraps a lost connection in its own error', async () => {
+    const h = harness((sql, attempt) => (sql.startsWith('UPDATE') && attempt === 1 ? lost() : undefined))
+    await runTransaction(
+      h.target,
+      (client) =>
+        client.query('UPDATE t SET v = 1').catch((cause: unknown) => {
+          throw new Error('ORM query failed', { cause })
+        }),
+      h.options,
+    )
+    expect(h.released).toEqual([{ destroyed: true }, { destroyed: false }])
+  })
+
   it('retries an unknown COMMIT outcome when the work is idempotent', async () => {
     const h = harness((sql, attempt) => (sql === 'COMMIT' && attempt === 1 ? lost() : undefined), {
       idempotent: true,

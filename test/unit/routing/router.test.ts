@@ -91,6 +91,23 @@ describe('Router', () => {
     router.close()
   })
 
+  it('names a failure by the error catalog reason, and a failed probe by its own words', async () => {
+    const answers = both()
+    const { router } = setup(answers)
+    router.retain()
+    await vi.advanceTimersByTimeAsync(1)
+    router.failed(near, Object.assign(new Error('server unavailable'), { code: 'XX000' }))
+    answers.set(far.host, { ok: false, reason: 'connection closed' })
+    router.suspect(far)
+    await vi.advanceTimersByTimeAsync(1)
+    const lastErrors = router.snapshot().endpoints.map((e) => [e.host, e.lastError])
+    expect(lastErrors).toEqual([
+      [far.host, 'connection closed'],
+      [near.host, 'XX000 server unavailable'],
+    ])
+    router.close()
+  })
+
   it('checks a suspect endpoint with a probe before marking it down', async () => {
     const answers = both()
     const { router, events } = setup(answers)
