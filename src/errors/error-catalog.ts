@@ -74,6 +74,11 @@ function entry(
   }
 }
 
+// A Map, so an error's code is never looked up on Object.prototype ('constructor', '__proto__').
+function tableOf<T>(rows: Record<string, T>): ReadonlyMap<string, T> {
+  return new Map(Object.entries(rows))
+}
+
 /** The connection died, or never opened: the endpoint may be unreachable, and a sent statement may have applied. */
 const LOST = { endpointFault: true, connectionLost: true }
 const CONNECTION_LOST = entry('transient', 'if-idempotent', LOST)
@@ -98,7 +103,7 @@ const OUTCOME_UNKNOWN = entry('outcome-unknown', 'never', { connectionLost: true
  * the parts that stayed. A SQLSTATE not listed here (a constraint violation, syntax, a DSQL limit,
  * an unsupported feature) says nothing: a wrapped error may still decide, otherwise it is permanent.
  */
-const SQLSTATES: Readonly<Record<string, readonly Variant[]>> = {
+const SQLSTATES: ReadonlyMap<string, readonly Variant[]> = tableOf<readonly Variant[]>({
   '40001': [
     { marker: '(oc001)', ...OCC_SCHEMA },
     { marker: '(oc000)', ...OCC_DATA },
@@ -138,16 +143,16 @@ const SQLSTATES: Readonly<Record<string, readonly Variant[]>> = {
   '08007': [OUTCOME_UNKNOWN],
   // DSQL's oversized-message refusal; the session ends, and the same message fails again.
   '08P01': [entry('permanent', 'never', { connectionLost: true }, '08P01 protocol violation')],
-}
+})
 
 /**
  * Classes of SQLSTATE, by prefix, for codes not listed above: a connection exception (08) and
  * operator intervention (57P: admin shutdown, crash, cannot connect now) end the session.
  */
-const SQLSTATE_CLASSES: Readonly<Record<string, Entry>> = {
+const SQLSTATE_CLASSES: ReadonlyMap<string, Entry> = tableOf<Entry>({
   '08': CONNECTION_LOST,
   '57P': CONNECTION_LOST,
-}
+})
 
 /** Node's codes for a socket that could not connect, or died: the endpoint may be unreachable. */
 const SOCKET_CODES: ReadonlySet<string> = new Set([
@@ -224,7 +229,7 @@ function rowOf(error: object): { row: Entry; code: string | undefined } | undefi
     const row = PG_MESSAGES.get(messageOf(error))
     return row === undefined ? undefined : { row, code }
   }
-  const variants = SQLSTATES[code]
+  const variants = SQLSTATES.get(code)
   if (variants !== undefined) {
     const message = messageOf(error).toLowerCase()
     const row = variants.find((variant) => variant.marker === undefined || message.includes(variant.marker))
@@ -232,7 +237,7 @@ function rowOf(error: object): { row: Entry; code: string | undefined } | undefi
   }
   if (SOCKET_CODES.has(code)) return { row: CONNECTION_LOST, code }
   if (code.length !== 5) return undefined
-  const row = SQLSTATE_CLASSES[code.slice(0, 3)] ?? SQLSTATE_CLASSES[code.slice(0, 2)]
+  const row = SQLSTATE_CLASSES.get(code.slice(0, 3)) ?? SQLSTATE_CLASSES.get(code.slice(0, 2))
   return row === undefined ? undefined : { row, code }
 }
 

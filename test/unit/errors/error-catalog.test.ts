@@ -508,6 +508,11 @@ describe('errorVerdict', () => {
     expectVerdict(error, { ...permanent('failed'), code: undefined }),
   )
 
+  it.each(['constructor', '__proto__', 'toString'])(
+    'calls the code %s permanent, not an Object property',
+    (code) => expectVerdict({ code }, { ...permanent(code), code }),
+  )
+
   it('decides a pg-shaped plain object like the pg error', () => {
     expectVerdict(
       { code: '40001', message: 'change conflicts (OC000)' },
