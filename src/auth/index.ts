@@ -7,5 +7,6 @@ export {
   CREDENTIALS_MARGIN_MS,
   HANDOUT_MARGIN_MS,
   REFRESH_AT_FRACTION,
+  scheduleUnref,
   TokenProvider,
 } from './token-provider.js'

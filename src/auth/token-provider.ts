@@ -6,7 +6,7 @@ import { type SignToken, signWithDsqlSigner, type TokenKey } from './sign-token.
 /** Starts a timer and returns its cancel function. Background timers never hold the process open. */
 export type ScheduleTimer = (callback: () => void, delayMs: number) => () => void
 
-const scheduleUnref: ScheduleTimer = (callback, delayMs) => {
+export const scheduleUnref: ScheduleTimer = (callback, delayMs) => {
   const timer = setTimeout(callback, delayMs)
   timer.unref()
   return () => clearTimeout(timer)
@@ -66,6 +66,11 @@ export class TokenProvider {
     this.#schedule = options.schedule ?? scheduleUnref
   }
 
+  /** How long a token lives, in milliseconds (the `tokenTtlSec` it was built with). */
+  get ttlMs(): number {
+    return this.#ttlMs
+  }
+
   /** The token for `key`: the cached one while it is valid, otherwise a fresh one. */
   token(key: TokenKey): string | Promise<string> {
     const entry = this.#entry(key)
@@ -102,10 +107,21 @@ export class TokenProvider {
     entry.nextReason = 'rejected'
   }
 
-  /** Stops every refresh timer. Tokens already handed out stay valid until they expire. */
+  /**
+   * Stops every refresh timer and arms none until `resume()`. Cached tokens are still handed
+   * out while valid, and a connection that needs one still gets one.
+   */
   close(): void {
     this.#closed = true
-    for (const entry of this.#entries.values()) entry.cancelTimer?.()
+    for (const entry of this.#entries.values()) {
+      entry.cancelTimer?.()
+      entry.cancelTimer = undefined
+    }
+  }
+
+  /** Refreshes in the background again after `close()`; a token due meanwhile refreshes at its next use. */
+  resume(): void {
+    this.#closed = false
   }
 
   #entry(key: TokenKey): Entry {

@@ -5,31 +5,45 @@ import { eventChannel } from './event-channel.js'
 export type DsqlEventListener = (event: DsqlEvent) => void
 
 /**
- * Delivers events to the `onEvent` option and the `pg-dsql:event` channel through one code
- * path. Callers on hot paths check `isActive` first and build nothing when it is false; cold
- * paths may pass a function that builds the event.
+ * Delivers events to its listeners (the `onEvent` option of each pool or client it serves) and
+ * the `pg-dsql:event` channel through one code path; each event is built once and published to
+ * the channel once. Callers on hot paths check `isActive` first and build nothing when it is
+ * false; cold paths may pass a function that builds the event.
  */
 export class EventSink {
-  readonly #onEvent: DsqlEventListener | undefined
+  /** Each listener with how many users added it: a listener added twice still hears once. */
+  readonly #listeners = new Map<DsqlEventListener, number>()
   #warned = false
 
-  constructor(onEvent: DsqlEventListener | undefined) {
-    this.#onEvent = onEvent
+  constructor(onEvent?: DsqlEventListener) {
+    if (onEvent !== undefined) this.add(onEvent)
   }
 
-  /** True when someone listens: the option is set or the channel has subscribers. */
+  /** True when someone listens: a listener is set or the channel has subscribers. */
   get isActive(): boolean {
-    return this.#onEvent !== undefined || eventChannel.hasSubscribers
+    return this.#listeners.size > 0 || eventChannel.hasSubscribers
+  }
+
+  /** Adds a listener (shared state serves several pools); returns its removal. */
+  add(listener: DsqlEventListener): () => void {
+    this.#listeners.set(listener, (this.#listeners.get(listener) ?? 0) + 1)
+    let removed = false
+    return () => {
+      if (removed) return
+      removed = true
+      const users = (this.#listeners.get(listener) ?? 1) - 1
+      if (users === 0) this.#listeners.delete(listener)
+      else this.#listeners.set(listener, users)
+    }
   }
 
   emit(event: DsqlEvent | (() => DsqlEvent)): void {
-    const onEvent = this.#onEvent
     const toChannel = eventChannel.hasSubscribers
-    if (onEvent === undefined && !toChannel) return
+    if (this.#listeners.size === 0 && !toChannel) return
     const built = typeof event === 'function' ? event() : event
-    if (onEvent !== undefined) {
+    for (const listener of this.#listeners.keys()) {
       try {
-        onEvent(built)
+        listener(built)
       } catch (error) {
         // A listener's failure never changes what the driver does; say so once.
         if (!this.#warned) {

@@ -9,7 +9,7 @@ import { DsqlAuthError, errorVerdict } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
 import { autocommitRetryDelay, runTransaction, type TransactionTarget } from '../retry/index.js'
 import { pgClientConfig } from './client-config.js'
-import { type DsqlContext, defaultContext } from './dsql-context.js'
+import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-context.js'
 import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
 import { type QueryCallback, queryMethod } from './query-callback.js'
@@ -35,6 +35,8 @@ export class ConnectionRetired extends Error {
  */
 export class DsqlClient extends pg.Client {
   readonly #runtime: DsqlRuntime
+  /** A standalone client's hold on its configuration's shared state; a pool's clients use the pool's. */
+  readonly #lease: RuntimeLease | undefined
   readonly #target: ConnectTarget
   #connectedAt = 0
   #ending = false
@@ -44,11 +46,22 @@ export class DsqlClient extends pg.Client {
   #lifetimeTimer: NodeJS.Timeout | undefined
 
   constructor(config?: string | DsqlClientConfig, context: DsqlContext = defaultContext) {
-    const runtime = runtimeOf(config, context)
+    const carried = typeof config === 'object' ? (config as { [RUNTIME]?: DsqlRuntime })[RUNTIME] : undefined
+    const lease =
+      carried === undefined
+        ? context.acquire(config as Readonly<Record<string, unknown>> | string | undefined)
+        : undefined
+    const runtime = carried ?? (lease as RuntimeLease).runtime
     const target: ConnectTarget = { endpoint: undefined, token: undefined }
     super(pgClientConfig(runtime, target))
     this.#runtime = runtime
+    this.#lease = lease
     this.#target = target
+    if (lease !== undefined) {
+      lease.bindTo(this)
+      // However the connection ends (end(), an error, the server), the shared state is given back.
+      this.once('end', lease.release)
+    }
   }
 
   // `query` keeps pg's own overloads in the type declarations; the runtime wrapper, installed on
@@ -209,6 +222,7 @@ export class DsqlClient extends pg.Client {
   override end(callback: (error?: Error) => void): void
   override end(callback?: (error?: Error) => void): Promise<void> | undefined {
     this.#ending = true
+    this.#lease?.release()
     if (callback === undefined) return super.end()
     super.end(callback)
     return undefined
@@ -277,9 +291,4 @@ function isPlainQuery(config: unknown): boolean {
   if (config === null || typeof config !== 'object') return false
   const { submit, callback } = config as { submit?: unknown; callback?: unknown }
   return typeof submit !== 'function' && typeof callback !== 'function'
-}
-
-function runtimeOf(config: string | DsqlClientConfig | undefined, context: DsqlContext): DsqlRuntime {
-  const carried = typeof config === 'object' ? (config as { [RUNTIME]?: DsqlRuntime })[RUNTIME] : undefined
-  return carried ?? context.runtimeFor(config as Readonly<Record<string, unknown>> | string | undefined)
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createCredentialsProvider, type TokenKey, TokenProvider } from '../auth/index.js'
 import {
   type CredentialsSource,
@@ -9,52 +10,135 @@ import {
 import { EventSink } from '../observability/index.js'
 import { CommitMarkers } from '../retry/index.js'
 import { discoverPeers, Router } from '../routing/index.js'
-import type { DsqlRuntime, SharedState } from './dsql-runtime.js'
+import type { DsqlRuntime } from './dsql-runtime.js'
+import { RefCountedMap } from './ref-counted-map.js'
+
+/** A configuration's runtime, held until `release()`: the last release frees its shared state. */
+export interface RuntimeLease {
+  readonly runtime: DsqlRuntime
+  /**
+   * Ties the lease to its owner (a pool or client): if the owner is garbage-collected without
+   * `end()`, the lease is released then. Call it once the owner exists.
+   */
+  bindTo(owner: object): void
+  /** Gives the runtime back; later calls do nothing. */
+  release(): void
+}
+
+/** Credentials and the token cache signed with them, shared by every configuration that uses both. */
+interface TokenState {
+  readonly events: EventSink
+  readonly credentialsKey: string
+  readonly credentials: DsqlCredentialsProvider
+  readonly tokens: TokenProvider
+}
+
+/** The router (and the commit markers) of one endpoint set. */
+interface RouteState {
+  readonly events: EventSink
+  readonly router: Router
+  readonly markers: CommitMarkers
+  readonly tokenKey: DsqlRuntime['tokenKey']
+}
 
 /**
- * Shares credential providers and token caches between the pools and clients built from one
- * module (`createDsqlPg()`, or the package's own classes). One memoized credential provider per
- * credentials setting, never one per token; one token cache per endpoint set and identity.
+ * A token cache outlives its last user by its tokens' life, at most this long, so an ORM that
+ * opens and ends a client per connection reuses one token and one credential lookup. It is
+ * passive meanwhile: no refresh timer runs, nothing holds the process open.
+ */
+const TOKEN_CACHE_LINGER_MAX_MS = 15 * 60_000
+
+// An owner dropped without end() (an ORM's client that failed to connect, say) still gives its
+// shared state back, once the garbage collector finds it.
+const dropped = new FinalizationRegistry<() => void>((release) => release())
+
+/**
+ * Shares credential providers, token caches and routers between the pools and clients built
+ * from one module (`createDsqlPg()`, or the package's own classes): one memoized credential
+ * provider per credentials setting, never one per token; one token cache per identity and token
+ * TTL; one router per endpoint set. Each is counted by its users. When the last pool or client
+ * that uses it ends, its router closes (probes and timers stop) and its listeners go; a token
+ * cache stays, passive, while its tokens are valid (see TOKEN_CACHE_LINGER_MAX_MS).
  */
 export class DsqlContext {
-  readonly #credentials = new Map<unknown, DsqlCredentialsProvider>()
-  readonly #shared = new Map<string, SharedState>()
+  readonly #credentials = new RefCountedMap<string, DsqlCredentialsProvider>({ dispose: () => undefined })
+  readonly #tokenStates = new RefCountedMap<string, TokenState>({
+    lingerMs: (state) => Math.min(TOKEN_CACHE_LINGER_MAX_MS, state.tokens.ttlMs),
+    idle: (state) => state.tokens.close(),
+    revive: (state) => state.tokens.resume(),
+    dispose: (state) => {
+      state.tokens.close()
+      this.#credentials.release(state.credentialsKey)
+    },
+  })
+  readonly #routeStates = new RefCountedMap<string, RouteState>({ dispose: (state) => state.router.close() })
   readonly #ids = new WeakMap<object, number>()
   #nextId = 1
 
-  /** Resolves `input` (options, URL, env) and attaches the shared state for it. */
-  runtimeFor(input: Readonly<Record<string, unknown>> | string | undefined): DsqlRuntime {
+  /** Resolves `input` (options, URL, env) and leases the shared state for it. */
+  acquire(input: Readonly<Record<string, unknown>> | string | undefined): RuntimeLease {
     const config = resolveConfig(input)
-    return { ...this.sharedFor(config), config, retry: config.retry }
-  }
-
-  sharedFor(config: ResolvedConfig): SharedState {
-    const key = JSON.stringify([
-      config.endpoints.map((e) => [e.host, e.address, e.port, e.region]),
-      this.#credentialsKey(config.credentials),
-      config.tokenTtlSec,
-      this.#id(config.onEvent),
-      JSON.stringify(config.routing ?? null, (_key, value) =>
-        typeof value === 'function' ? this.#id(value) : value,
-      ),
-    ])
-    let shared = this.#shared.get(key)
-    if (shared === undefined) {
-      shared = this.#createShared(config)
-      this.#shared.set(key, shared)
-    }
-    return shared
-  }
-
-  #createShared(config: ResolvedConfig): SharedState {
-    const events = new EventSink(config.onEvent)
     const credentialsKey = this.#credentialsKey(config.credentials)
-    let credentials = this.#credentials.get(credentialsKey)
-    if (credentials === undefined) {
-      credentials = createCredentialsProvider(config.credentials)
-      this.#credentials.set(credentialsKey, credentials)
+    const tokenKey = JSON.stringify([credentialsKey, config.tokenTtlSec])
+    const tokenState = this.#tokenStates.acquire(tokenKey, () =>
+      this.#createTokenState(config, credentialsKey),
+    )
+    const routeKey = JSON.stringify([
+      tokenKey,
+      config.endpoints.map((e) => [e.host, e.address, e.port, e.region]),
+      config.routing,
+      config.localRegion,
+      config.tokenAction,
+    ])
+    const routeState = this.#routeStates.acquire(routeKey, () => this.#createRouteState(config, tokenState))
+    const onEvent = config.onEvent
+    const unlisten =
+      onEvent === undefined ? [] : [tokenState.events.add(onEvent), routeState.events.add(onEvent)]
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      dropped.unregister(lease)
+      for (const remove of unlisten) remove()
+      this.#routeStates.release(routeKey)
+      this.#tokenStates.release(tokenKey)
     }
+    const lease: RuntimeLease = {
+      runtime: {
+        config,
+        retry: config.retry,
+        events: new EventSink(onEvent),
+        tokens: tokenState.tokens,
+        router: routeState.router,
+        markers: routeState.markers,
+        tokenKey: routeState.tokenKey,
+      },
+      bindTo: (owner) => dropped.register(owner, release, lease),
+      release,
+    }
+    return lease
+  }
+
+  /** How many routers and token caches are in use, and how many token caches linger unused. */
+  get liveStates(): { readonly routers: number; readonly tokenCaches: number; readonly lingering: number } {
+    return {
+      routers: this.#routeStates.size,
+      tokenCaches: this.#tokenStates.inUse,
+      lingering: this.#tokenStates.size - this.#tokenStates.inUse,
+    }
+  }
+
+  #createTokenState(config: ResolvedConfig, credentialsKey: string): TokenState {
+    const events = new EventSink()
+    const credentials = this.#credentials.acquire(credentialsKey, () =>
+      createCredentialsProvider(config.credentials),
+    )
     const tokens = new TokenProvider({ credentials, ttlSec: config.tokenTtlSec, events })
+    return { events, credentialsKey, credentials, tokens }
+  }
+
+  #createRouteState(config: ResolvedConfig, tokenState: TokenState): RouteState {
+    const events = new EventSink()
     const routing = config.routing
     const router = new Router({
       endpoints: config.endpoints,
@@ -63,11 +147,10 @@ export class DsqlContext {
       events,
     })
     if (routing.discover && config.endpoints.length === 1)
-      discoverInBackground(router, tokens, credentials, config)
+      discoverInBackground(router, tokenState.tokens, tokenState.credentials, config)
     const keys = new Map<ResolvedEndpoint, Map<string, TokenKey>>()
     return {
       events,
-      tokens,
       router,
       markers: new CommitMarkers(),
       tokenKey(endpoint, action) {
@@ -86,10 +169,19 @@ export class DsqlContext {
     }
   }
 
-  #credentialsKey(source: CredentialsSource): unknown {
+  /**
+   * Credentials given as a value are keyed by a hash of that value (never the secret itself), so
+   * pools built with equal literals share one provider; functions and profiles by identity.
+   */
+  #credentialsKey(source: CredentialsSource): string {
     switch (source.kind) {
-      case 'identity':
-        return `identity:${this.#id(source.identity)}`
+      case 'identity': {
+        const { accessKeyId, secretAccessKey, sessionToken } = source.identity
+        const digest = createHash('sha256')
+          .update(`${accessKeyId}\0${secretAccessKey}\0${sessionToken ?? ''}`)
+          .digest('base64url')
+        return `identity:${digest}`
+      }
       case 'provider':
         return `provider:${this.#id(source.provider)}`
       case 'profile':
@@ -99,10 +191,8 @@ export class DsqlContext {
     }
   }
 
-  /** A stable number per object, so keys can include functions and identities by reference. */
-  #id(value: unknown): number | null {
-    if (value === undefined || value === null || (typeof value !== 'object' && typeof value !== 'function'))
-      return null
+  /** A stable number per object, so keys can include functions by reference. */
+  #id(value: object): number {
     let id = this.#ids.get(value)
     if (id === undefined) {
       id = this.#nextId++

@@ -8,10 +8,10 @@ import {
   type TransactionTarget,
 } from '../retry/index.js'
 import { ConnectionRetired, type DsqlClient } from './dsql-client.js'
-import { type DsqlContext, defaultContext } from './dsql-context.js'
+import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
-import { poolOptions } from './pool-options.js'
+import { clientClassOf, poolOptions } from './pool-options.js'
 import { type QueryCallback, queryMethod } from './query-callback.js'
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
@@ -44,12 +44,18 @@ function ignoreLeaseError(): void {}
  */
 export class DsqlPool extends pg.Pool {
   readonly #runtime: DsqlRuntime
+  readonly #lease: RuntimeLease
   readonly #connections: PoolConnections
   readonly #unsubscribe: () => void
 
   constructor(config?: DsqlPoolConfig, context: DsqlContext = defaultContext) {
-    const runtime = context.runtimeFor(config as Readonly<Record<string, unknown>> | undefined)
-    super(poolOptions(runtime, config))
+    // Checked before the lease, so a refused option leaves no shared state behind.
+    const Client = clientClassOf(config)
+    const lease = context.acquire(config as Readonly<Record<string, unknown>> | undefined)
+    const runtime = lease.runtime
+    super(poolOptions(runtime, config, Client))
+    lease.bindTo(this)
+    this.#lease = lease
     this.#runtime = runtime
     this.#connections = new PoolConnections(runtime)
     // Start signing now, so the first connection finds a token ready.
@@ -77,6 +83,8 @@ export class DsqlPool extends pg.Pool {
     if (!this.ending) {
       this.#unsubscribe()
       this.#runtime.router.release()
+      // The last pool or client of this configuration closes its router and token cache.
+      this.#lease.release()
     }
     if (callback === undefined) return super.end()
     super.end(callback)

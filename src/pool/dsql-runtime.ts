@@ -5,11 +5,15 @@ import type { CommitMarkers } from '../retry/index.js'
 import type { Router } from '../routing/index.js'
 
 /**
- * The parts every connection of one configuration shares: the event sink, the token cache and
- * the router. Shared by every pool and client with the same endpoints, identity and token TTL
- * (see `DsqlContext`), so an ORM that builds a new client per connection still reuses tokens.
+ * What a pool or client runs with: its resolved config, its own event sink, and the state it
+ * shares with every pool and client of the same configuration (see `DsqlContext`): the token
+ * cache and the router. An ORM that builds a new client per connection still reuses tokens.
  */
-export interface SharedState {
+export interface DsqlRuntime {
+  readonly config: ResolvedConfig
+  /** The `retry` option, resolved: every transaction's and autocommit statement's defaults. */
+  readonly retry: ResolvedRetry
+  /** This pool's or client's events (its own `onEvent` and the channel). */
   readonly events: EventSink
   readonly tokens: TokenProvider
   readonly router: Router
@@ -17,13 +21,6 @@ export interface SharedState {
   readonly markers: CommitMarkers
   /** The token key for an endpoint and action, built once. */
   tokenKey(endpoint: ResolvedEndpoint, action: TokenAction): TokenKey
-}
-
-/** What a client needs to connect: its resolved config and the shared state. */
-export interface DsqlRuntime extends SharedState {
-  readonly config: ResolvedConfig
-  /** The `retry` option, resolved: every transaction's and autocommit statement's defaults. */
-  readonly retry: ResolvedRetry
 }
 
 /** @internal Carries a pool's runtime to the clients it creates, through pg-pool's options. */

@@ -8,15 +8,11 @@ import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
  * What pg-pool gets: the user's pool options, the resolved connection settings (so ORMs that
  * read `pool.options` see the endpoint), our client class, and the runtime its clients share.
  */
-export function poolOptions(runtime: DsqlRuntime, config: DsqlPoolConfig | undefined): pg.PoolConfig {
-  const Client = (config as { Client?: unknown } | undefined)?.Client ?? DsqlClient
-  if (typeof Client !== 'function' || !(Client === DsqlClient || Client.prototype instanceof DsqlClient)) {
-    throw new DsqlConfigError(
-      'Client must be DsqlClient or a class that extends it; a plain pg.Client cannot sign DSQL tokens. ' +
-        'Extend DsqlClient instead.',
-      { option: 'Client' },
-    )
-  }
+export function poolOptions(
+  runtime: DsqlRuntime,
+  config: DsqlPoolConfig | undefined,
+  Client: typeof DsqlClient,
+): pg.PoolConfig {
   const { config: resolved } = runtime
   const first = resolved.endpoints[0] as ResolvedEndpoint
   const options: pg.PoolConfig & Record<string | symbol, unknown> = {
@@ -30,7 +26,7 @@ export function poolOptions(runtime: DsqlRuntime, config: DsqlPoolConfig | undef
     idleTimeoutMillis: resolved.idleTimeoutMillis,
     // pg-pool retires at this bound too; each connection's own, earlier draw comes first.
     maxLifetimeSeconds: resolved.maxLifetimeSeconds,
-    Client: Client as typeof pg.Client,
+    Client: Client as unknown as typeof pg.Client,
     [RUNTIME]: runtime,
   }
   // pg-pool's connectionTimeoutMillis also bounds waiting for a free client: only the user sets
@@ -39,4 +35,17 @@ export function poolOptions(runtime: DsqlRuntime, config: DsqlPoolConfig | undef
   if (userTimeout === undefined) delete options.connectionTimeoutMillis
   else options.connectionTimeoutMillis = userTimeout
   return options
+}
+
+/** The pool's `Client` option: DsqlClient or a subclass, since a plain pg.Client signs no token. */
+export function clientClassOf(config: DsqlPoolConfig | undefined): typeof DsqlClient {
+  const Client = (config as { Client?: unknown } | undefined)?.Client ?? DsqlClient
+  if (typeof Client !== 'function' || !(Client === DsqlClient || Client.prototype instanceof DsqlClient)) {
+    throw new DsqlConfigError(
+      'Client must be DsqlClient or a class that extends it; a plain pg.Client cannot sign DSQL tokens. ' +
+        'Extend DsqlClient instead.',
+      { option: 'Client' },
+    )
+  }
+  return Client as typeof DsqlClient
 }
