@@ -7,7 +7,6 @@ import {
   type BackendCatalog,
   BackendConnectError,
   type BackendSession,
-  connectBackend,
 } from '../backend/index.js'
 import type { StatsRecorder } from '../control/index.js'
 import {
@@ -24,6 +23,7 @@ import {
   readyForQuery,
   TLS_HANDSHAKE_BYTE,
 } from '../wire/index.js'
+import { openBackend } from './backend-login.js'
 import { HandshakeAbort, PacketReader } from './packet-reader.js'
 
 /** What a handshake needs from the whole cluster, the same for every Region endpoint. */
@@ -91,12 +91,14 @@ function refuse(socket: Socket, fields: ErrorFields): void {
 export async function runHandshake(socket: Socket, services: HandshakeServices): Promise<void> {
   const timer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS)
   timer.unref()
-  let admitted = false
-  let started = false
+  // The connection's place under the count limit: none yet, held by the handshake, or handed
+  // over to the session that started.
+  let place = 'none' as 'none' | 'held' | 'handed-over'
   try {
-    started = await handshake(socket, services, () => {
-      admitted = true
+    const started = await handshake(socket, services, () => {
+      place = 'held'
     })
+    if (started) place = 'handed-over'
   } catch (error) {
     if (!(error instanceof HandshakeAbort) && !(error instanceof BackendConnectError)) {
       process.emitWarning(`pg-dsql emulator: a connection failed unexpectedly: ${(error as Error).message}`)
@@ -104,7 +106,7 @@ export async function runHandshake(socket: Socket, services: HandshakeServices):
     socket.destroy()
   } finally {
     clearTimeout(timer)
-    if (admitted && !started) services.release()
+    if (place === 'held') services.release()
   }
 }
 
@@ -195,8 +197,13 @@ async function handshake(
     refuse(secure, fatal('3D000', `database "${database}" does not exist`))
     return false
   }
-  const backend = await openBackend(secure, user, params, services)
-  if (backend === undefined) return false
+  const login = await openBackend(secure, user, params, services)
+  if (login.outcome === 'client-left') return false
+  if (login.outcome === 'failed') {
+    refuse(secure, { ...fatal('XX000', 'server unavailable'), detail: `emulator backend: ${login.detail}` })
+    return false
+  }
+  const backend = login.session
   const latencyMs = services.latencyMs()
   if (latencyMs > 0) await delay(latencyMs)
   if (secure.destroyed) {
@@ -265,72 +272,4 @@ async function authenticate(token: string, user: string, isAdmin: boolean, servi
   if (isAdmin) return undefined
   const role = await services.catalog.authorize(user, verdict.principal.arn)
   return role.ok ? undefined : role.hint
-}
-
-/**
- * How long a statement may wait for a lock before the emulator takes the wait for a write
- * conflict (DSQL never waits; it fails one side at COMMIT). Short, so a conflict costs little;
- * long enough that a lock held for an instant (an autocommit write in flight) rarely counts.
- */
-export const OCC_LOCK_WAIT_MS = 25
-
-/** Settings the transaction rules rely on: a client may not set them at startup either. */
-const EMULATOR_SETTINGS = new Set([
-  'options',
-  'lock_timeout',
-  'default_transaction_isolation',
-  'transaction_isolation',
-  'statement_timeout',
-])
-
-function backendParameters(params: ReadonlyMap<string, string>): Map<string, string> {
-  const out = new Map<string, string>([['TimeZone', 'UTC']])
-  for (const [name, value] of params) {
-    if (name === 'user' || name === 'database' || name === 'replication' || name.startsWith('_pq_.')) continue
-    if (EMULATOR_SETTINGS.has(name)) continue
-    out.set(name, value)
-  }
-  // DSQL runs every transaction at REPEATABLE READ (snapshot isolation).
-  out.set('default_transaction_isolation', 'repeatable read')
-  out.set('lock_timeout', `${OCC_LOCK_WAIT_MS}ms`)
-  return out
-}
-
-/** Logs in to the backend as the client's role; refuses the client when that fails. */
-async function openBackend(
-  secure: tls.TLSSocket,
-  user: string,
-  params: ReadonlyMap<string, string>,
-  services: HandshakeServices,
-): Promise<BackendSession | undefined> {
-  const abort = new AbortController()
-  const onClose = () => abort.abort()
-  secure.once('close', onClose)
-  const attempt = () =>
-    connectBackend({
-      address: services.backend,
-      user,
-      password: services.catalog.passwordFor(user),
-      parameters: backendParameters(params),
-      signal: abort.signal,
-    })
-  try {
-    try {
-      return await attempt()
-    } catch (error) {
-      // Someone changed the role's password on the backend: set the derived one again, once. For
-      // admin too: roles span the backend's databases, and an emulator bootstrapping another
-      // database there sets admin's password from that database's secret.
-      if (!(error instanceof BackendConnectError) || error.fields?.code !== '28P01') throw error
-      await services.catalog.resetPassword(user)
-      return await attempt()
-    }
-  } catch (error) {
-    if (abort.signal.aborted) return undefined
-    const detail = error instanceof BackendConnectError ? error.message : String(error)
-    refuse(secure, { ...fatal('XX000', 'server unavailable'), detail: `emulator backend: ${detail}` })
-    return undefined
-  } finally {
-    secure.off('close', onClose)
-  }
 }

@@ -2,24 +2,27 @@ import type { Socket } from 'node:net'
 import type { BackendSession } from '../backend/index.js'
 import { isWriteTag } from '../sql/index.js'
 import {
-  BACKEND,
   type ClientUnit,
   type ErrorFields,
   errorResponse,
-  FRONTEND,
   type Frame,
   joinFrames,
   MessageReader,
-  parseCommandTag,
-  parseErrorFields,
-  parseReadyStatus,
   query,
   readyForQuery,
   type TransactionStatus,
   terminate,
-  UnitAssembler,
 } from '../wire/index.js'
-import { HiddenSink, type ReplySink, UnitSink } from './reply-sinks.js'
+import { BACKLOG_UNITS, ClientUnitQueue } from './client-unit-queue.js'
+import { HiddenSink, type ReplySink, summarizeReply, UnitSink } from './reply-sinks.js'
+import {
+  afterUnit,
+  type CloseMode,
+  isIdle,
+  OPENED,
+  type OpenSession,
+  type SessionState,
+} from './session-state.js'
 import type {
   FailOptions,
   ForwardOptions,
@@ -29,9 +32,6 @@ import type {
   UnitReply,
   UnitStage,
 } from './unit-pipeline.js'
-
-/** How a session ends: `quiet` closes cleanly with no error (connection age), `drop` at once. */
-export type CloseMode = 'quiet' | 'drop'
 
 export interface RelaySessionOptions {
   /** The client's TLS socket, after a successful startup. */
@@ -60,14 +60,13 @@ class SessionClosedError extends Error {
 // Puts an open backend transaction in the failed state when the emulator answers a statement
 // with an error itself, so the client and the backend agree on the transaction status.
 const ABORT_SQL = `DO $$BEGIN RAISE EXCEPTION 'pg-dsql emulator: statement failed'; END$$`
-const BACKLOG_UNITS = 64
 
 /**
  * One client session after startup, relaying between the client and its own backend session.
  * Messages are framed in both directions, but relayed as the bytes that arrived. Client
  * messages gather into units (see `ClientUnit`), and each unit passes through the stages, one
  * unit at a time, before the last stage forwards it. The backend's reply streams back while a
- * tracker watches for its end.
+ * tracker watches for its end. Its state is one `SessionState` value.
  */
 export class RelaySession implements SessionContext {
   readonly region: string
@@ -75,25 +74,11 @@ export class RelaySession implements SessionContext {
   readonly isAdmin: boolean
   readonly #client: Socket
   readonly #backend: Socket
-  readonly #stages: readonly UnitStage[]
-  readonly #onUnit: RelaySessionOptions['onUnit']
-  readonly #onClose: () => void
-  readonly #cancelBackend: () => void
-  readonly #clientReader: MessageReader
+  readonly #options: RelaySessionOptions
+  readonly #units: ClientUnitQueue
   readonly #backendReader = new MessageReader(1024 * 1024 * 1024)
-  readonly #assembler = new UnitAssembler()
-  readonly #queue: ClientUnit[] = []
   readonly #out: Frame[] = []
-  #sink: ReplySink | undefined
-  #status: TransactionStatus = 'I'
-  #wrote = false
-  #wroteChecked = false
-  #busy = false
-  #closed = false
-  #closeWhenIdle = false
-  #skipUntilSync = false
-  #clientPaused = false
-  #flushSequence = false
+  #state: SessionState = OPENED
 
   constructor(options: RelaySessionOptions) {
     this.region = options.region
@@ -101,11 +86,8 @@ export class RelaySession implements SessionContext {
     this.isAdmin = options.isAdmin
     this.#client = options.client
     this.#backend = options.backend.socket
-    this.#stages = options.stages
-    this.#onUnit = options.onUnit
-    this.#onClose = options.onClose
-    this.#cancelBackend = options.cancelBackend
-    this.#clientReader = new MessageReader(options.maxMessageBytes)
+    this.#options = options
+    this.#units = new ClientUnitQueue(options.maxMessageBytes)
     this.#client.on('data', this.#onClientData)
     this.#client.on('error', () => this.close('drop'))
     this.#client.on('close', () => this.close('drop'))
@@ -119,50 +101,55 @@ export class RelaySession implements SessionContext {
   }
 
   get transactionStatus(): TransactionStatus {
-    return this.#status
+    return this.#state.phase === 'closed' ? 'I' : this.#state.status
   }
 
   get inFlushSequence(): boolean {
-    return this.#flushSequence
+    return this.#state.phase !== 'closed' && this.#state.stream !== 'units'
   }
 
   cancelBackend(): void {
-    if (!this.#closed) this.#cancelBackend()
+    if (this.#state.phase !== 'closed') this.#options.cancelBackend()
   }
 
   get closed(): boolean {
-    return this.#closed
+    return this.#state.phase === 'closed'
   }
 
   /** Whether the session is between transactions with nothing in flight. */
   get idle(): boolean {
-    return !this.#busy && this.#status === 'I'
+    return isIdle(this.#state)
   }
 
   async transactionWrote(): Promise<boolean> {
-    if (this.#wrote || this.#wroteChecked || this.#status === 'I') return this.#wrote
+    const state = this.#state
+    if (state.phase === 'closed') throw new SessionClosedError('the session is closed')
+    if (state.writes !== 'unknown' || state.status === 'I') return state.writes === 'wrote'
     const reply = await this.hidden('SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL')
-    this.#wrote = reply.rows[0]?.[0] === 't'
-    this.#wroteChecked = true
-    return this.#wrote
+    const wrote = reply.rows[0]?.[0] === 't'
+    this.#update({ writes: wrote ? 'wrote' : 'none' })
+    return wrote
   }
 
   hidden(sql: string): Promise<HiddenReply> {
-    if (this.#closed) return Promise.reject(new SessionClosedError('the session is closed'))
+    const state = this.#state
+    if (state.phase === 'closed') return Promise.reject(new SessionClosedError('the session is closed'))
+    const inFlight = state.inFlight
+    if (inFlight === undefined) return Promise.reject(new Error('a hidden statement runs only inside a unit'))
     return new Promise((resolve, reject) => {
-      this.#sink = new HiddenSink(resolve, reject)
+      inFlight.sink = new HiddenSink(resolve, reject)
       this.#backend.write(query(sql))
     })
   }
 
   async fail(unit: ClientUnit, fields: ErrorFields, options: FailOptions = {}): Promise<UnitReply> {
     if (unit.boundary === 'flush') {
-      if (this.#status === 'T') await this.hidden(ABORT_SQL)
-      this.#skipUntilSync = true
+      if (this.transactionStatus === 'T') await this.hidden(ABORT_SQL)
+      this.#update({ stream: 'skip-to-sync' })
       this.send([errorResponse(fields)])
       return { status: undefined, tags: [], error: fields, messages: [] }
     }
-    let status = this.#status
+    let status = this.transactionStatus
     if (status !== 'I' && options.endsTransaction === true) {
       status = (await this.hidden('ROLLBACK')).status
     } else if (status === 'T') {
@@ -173,21 +160,12 @@ export class RelaySession implements SessionContext {
   }
 
   reply(messages: readonly Buffer[]): UnitReply {
-    let status: TransactionStatus | undefined
-    let error: ErrorFields | undefined
-    const tags: string[] = []
-    for (const message of messages) {
-      const body = message.subarray(5)
-      if (message[0] === BACKEND.ReadyForQuery) status = parseReadyStatus(body)
-      else if (message[0] === BACKEND.CommandComplete) tags.push(parseCommandTag(body))
-      else if (message[0] === BACKEND.ErrorResponse) error ??= parseErrorFields(body)
-    }
     this.send(messages)
-    return { status, tags, error, messages: [] }
+    return summarizeReply(messages)
   }
 
   send(messages: readonly Buffer[]): void {
-    if (this.#closed || messages.length === 0) return
+    if (this.#state.phase === 'closed' || messages.length === 0) return
     this.#writeClient(messages.length === 1 ? messages[0]! : Buffer.concat(messages))
   }
 
@@ -198,16 +176,17 @@ export class RelaySession implements SessionContext {
 
   /** Connection age reached: close now if idle, else as soon as the transaction ends. */
   retire(): void {
-    if (this.idle) this.close('quiet')
-    else this.#closeWhenIdle = true
+    const state = this.#state
+    if (state.phase === 'closed') return
+    if (isIdle(state)) this.close('quiet')
+    else this.#state = { ...state, phase: 'retiring' }
   }
 
   close(mode: CloseMode): void {
-    if (this.#closed) return
-    this.#closed = true
-    const sink = this.#sink
-    this.#sink = undefined
-    sink?.abort(new SessionClosedError('the session closed'))
+    const state = this.#state
+    if (state.phase === 'closed') return
+    this.#state = { phase: 'closed', mode }
+    state.inFlight?.sink?.abort(new SessionClosedError('the session closed'))
     if (!this.#backend.destroyed) this.#backend.end(terminate())
     if (mode === 'drop') {
       this.#client.destroy()
@@ -216,38 +195,32 @@ export class RelaySession implements SessionContext {
       this.#client.end()
       setTimeout(() => this.#client.destroy(), 2000).unref()
     }
-    this.#onClose()
+    this.#options.onClose()
+  }
+
+  /** Changes fields of the open state as it is now (a stage may have awaited); a closed session stays closed. */
+  #update(change: Partial<Pick<OpenSession, 'writes' | 'stream'>>): void {
+    const state = this.#state
+    if (state.phase !== 'closed') this.#state = { ...state, ...change }
+  }
+
+  #sink(): ReplySink | undefined {
+    return this.#state.phase === 'closed' ? undefined : this.#state.inFlight?.sink
   }
 
   readonly #onClientData = (chunk: Buffer): void => {
-    const reader = this.#clientReader
-    reader.push(chunk)
-    for (let frame = reader.next(); frame !== undefined; frame = reader.next()) {
-      const type = frame.type
-      if (
-        this.#sink?.copyIn === true &&
-        (type === FRONTEND.CopyData || type === FRONTEND.CopyDone || type === FRONTEND.CopyFail)
-      ) {
-        this.#backend.write(frame.raw)
-        continue
-      }
-      if (type === FRONTEND.Terminate) {
-        this.close('drop')
-        return
-      }
-      const unit = this.#assembler.push(frame)
-      if (unit !== undefined) this.#queue.push(unit)
-    }
+    const read = this.#units.read(
+      chunk,
+      () => this.#sink()?.copyIn === true,
+      (raw) => this.#backend.write(raw),
+    )
     // A message over the size limit (DSQL: 10 MiB) or a broken frame ends the session with no
     // error, as DSQL was seen to do.
-    if (reader.error !== undefined) {
+    if (read !== 'units') {
       this.close('drop')
       return
     }
-    if (this.#queue.length > BACKLOG_UNITS && !this.#clientPaused) {
-      this.#clientPaused = true
-      this.#client.pause()
-    }
+    if (this.#units.backlog > BACKLOG_UNITS && !this.#client.isPaused()) this.#client.pause()
     this.#pump()
   }
 
@@ -256,11 +229,13 @@ export class RelaySession implements SessionContext {
     const out = this.#out
     reader.push(chunk)
     for (let frame = reader.next(); frame !== undefined; frame = reader.next()) {
-      const sink = this.#sink
+      const state = this.#state
+      const inFlight = state.phase === 'closed' ? undefined : state.inFlight
+      const sink = inFlight?.sink
       if (sink === undefined) {
         out.push(frame)
       } else if (sink.accept(frame, out)) {
-        this.#sink = undefined
+        inFlight!.sink = undefined
         this.#flushOut()
         sink.complete()
       }
@@ -273,7 +248,7 @@ export class RelaySession implements SessionContext {
     if (out.length === 0) return
     const bytes = joinFrames(out)
     out.length = 0
-    if (!this.#closed) this.#writeClient(bytes)
+    if (this.#state.phase !== 'closed') this.#writeClient(bytes)
   }
 
   #writeClient(bytes: Buffer): void {
@@ -284,28 +259,26 @@ export class RelaySession implements SessionContext {
   }
 
   #nextUnit(): ClientUnit | undefined {
-    while (this.#queue.length > 0) {
-      const unit = this.#queue.shift()!
-      if (!this.#skipUntilSync) return unit
-      if (unit.boundary !== 'sync') continue
-      this.#skipUntilSync = false
-      return { frames: [unit.frames[unit.frames.length - 1]!], boundary: 'sync', statements: [] }
-    }
-    return undefined
+    const state = this.#state
+    if (state.phase === 'closed' || state.stream !== 'skip-to-sync') return this.#units.take()
+    const sync = this.#units.takeSync()
+    // The Sync that ends the skipped messages is answered; the sequence ends with its reply.
+    if (sync !== undefined) this.#update({ stream: 'flush-sequence' })
+    return sync
   }
 
   #pump(): void {
-    if (this.#busy || this.#closed) return
+    const state = this.#state
+    if (state.phase === 'closed' || state.inFlight !== undefined) return
     const unit = this.#nextUnit()
     if (unit === undefined) {
-      if (this.#clientPaused) {
-        this.#clientPaused = false
-        this.#client.resume()
-      }
+      if (this.#client.isPaused()) this.#client.resume()
       return
     }
-    this.#busy = true
-    const before = this.#status
+    const current = this.#state
+    if (current.phase === 'closed') return
+    this.#state = { ...current, inFlight: { sink: undefined } }
+    const before = current.status
     // A unit that fails inside the emulator (the backend went away, a stage threw) ends this
     // session only, like a network failure.
     this.#dispatch(0, unit, {})
@@ -321,7 +294,7 @@ export class RelaySession implements SessionContext {
   }
 
   #dispatch(index: number, unit: ClientUnit, options: ForwardOptions): Promise<UnitReply> {
-    const stage = this.#stages[index]
+    const stage = this.#options.stages[index]
     if (stage === undefined) return this.#forward(unit, options)
     return stage(unit, this, (next, more) =>
       this.#dispatch(index + 1, next, more === undefined ? options : { ...options, ...more }),
@@ -329,38 +302,38 @@ export class RelaySession implements SessionContext {
   }
 
   #forward(unit: ClientUnit, options: ForwardOptions): Promise<UnitReply> {
-    if (this.#closed) return Promise.reject(new SessionClosedError('the session is closed'))
+    const state = this.#state
+    if (state.phase === 'closed') return Promise.reject(new SessionClosedError('the session is closed'))
     return new Promise((resolve, reject) => {
       const sink = new UnitSink(unit, options, resolve, reject)
       this.#backend.write(joinFrames(unit.frames))
       if (sink.done) resolve(sink.reply())
-      else this.#sink = sink
+      else if (state.inFlight !== undefined) state.inFlight.sink = sink
     })
   }
 
   #finishUnit(unit: ClientUnit, before: TransactionStatus, reply: UnitReply): void {
-    if (this.#closed) return
-    for (const tag of reply.tags) if (isWriteTag(tag)) this.#wrote = true
-    this.#onUnit(
+    const state = this.#state
+    if (state.phase === 'closed') return
+    const { next, wrote } = afterUnit(state, {
+      boundary: unit.boundary,
+      status: reply.status,
+      wroteByTag: reply.tags.some(isWriteTag),
+    })
+    this.#options.onUnit(
       {
         before,
         after: reply.status,
         tags: reply.tags,
         error: reply.error,
         ranStatement: unit.statements.length > 0,
-        wrote: this.#wrote,
+        wrote,
       },
       unit,
     )
-    this.#wroteChecked = false
-    if (unit.boundary === 'flush') this.#flushSequence = true
-    else if (unit.boundary !== 'other') this.#flushSequence = false
-    if (reply.status !== undefined) {
-      this.#status = reply.status
-      if (reply.status === 'I') this.#wrote = false
-    }
-    this.#busy = false
-    if (this.#closeWhenIdle && this.#status === 'I') {
+    if (this.#state.phase === 'closed') return
+    this.#state = next
+    if (next.phase === 'retiring' && next.status === 'I') {
       this.close('quiet')
       return
     }

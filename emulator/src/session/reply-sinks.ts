@@ -160,3 +160,17 @@ function parseDataRow(body: Buffer): (string | null)[] {
   }
   return values
 }
+
+/** What a reply the emulator sends in one piece says: its status, tags and first error. */
+export function summarizeReply(messages: readonly Buffer[]): UnitReply {
+  let status: TransactionStatus | undefined
+  let error: ErrorFields | undefined
+  const tags: string[] = []
+  for (const message of messages) {
+    const body = message.subarray(5)
+    if (message[0] === BACKEND.ReadyForQuery) status = parseReadyStatus(body)
+    else if (message[0] === BACKEND.CommandComplete) tags.push(parseCommandTag(body))
+    else if (message[0] === BACKEND.ErrorResponse) error ??= parseErrorFields(body)
+  }
+  return { status, tags, error, messages: [] }
+}

@@ -16,7 +16,7 @@ export {
   readyForQuery,
   rowDescription,
 } from './backend-messages.js'
-export { type ClientUnit, createUnit, UnitAssembler } from './client-unit.js'
+export { type ClientUnit, createUnit, UnitAssembler, type UnitBoundary } from './client-unit.js'
 export {
   bindMessage,
   cancelRequest,
