@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../retry/index.js'
+import type { ErrorClass } from '../errors/index.js'
 
 /** What `onRetry` hears before each wait. Frozen; fields may be added. */
 export interface RetryContext {

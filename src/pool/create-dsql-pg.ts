@@ -3,7 +3,8 @@ import type { DsqlClientConfig, DsqlPoolConfig } from '../config/index.js'
 import { DsqlClient } from './dsql-client.js'
 import { DsqlContext } from './dsql-context.js'
 import { DsqlPool } from './dsql-pool.js'
-import { RUNTIME } from './dsql-runtime.js'
+import type { DsqlRuntime } from './dsql-runtime.js'
+import { carried } from './pg-pool-bridge.js'
 
 /** A pg-shaped module whose `Pool` and `Client` are pg-dsql's, for ORMs that take a pg module. */
 export type DsqlPgModule = Omit<typeof pg, 'Pool' | 'Client' | 'native'> & {
@@ -43,7 +44,7 @@ export function createDsqlPg(defaults: DsqlPoolConfig = {}): DsqlPgModule {
 }
 
 function carriesRuntime(config: unknown): config is DsqlClientConfig {
-  return typeof config === 'object' && config !== null && RUNTIME in config
+  return carried<DsqlRuntime>(config) !== undefined
 }
 
 /** The pg-shaped module with no defaults: `env` and each caller's config decide. */

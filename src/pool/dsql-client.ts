@@ -1,24 +1,26 @@
 import pg from 'pg'
-import {
-  type DsqlClientConfig,
-  type ResolvedEndpoint,
-  resolveRetryOptions,
-  type TransactionOptions,
-} from '../config/index.js'
+import type { DsqlClientConfig, ResolvedEndpoint, TransactionOptions } from '../config/index.js'
 import { DsqlAuthError, errorVerdict } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
-import { autocommitRetryDelay, runTransaction, type TransactionTarget } from '../retry/index.js'
+import { type RetryTarget, runStatement, type StatementCallback, transactionOn } from '../retry/index.js'
 import { pgClientConfig } from './client-config.js'
+import { clientRetryTarget } from './client-target.js'
 import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-context.js'
-import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
+import type { DsqlRuntime } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
-import { type QueryCallback, queryMethod } from './query-callback.js'
+import {
+  aimAt,
+  type CheckoutListener,
+  carried,
+  clientQuery,
+  hearCheckouts,
+  onConnectionEnd,
+  type PoolRelease,
+  removeIdleClient,
+} from './pg-pool-bridge.js'
+import { queryMethod } from './query-callback.js'
 
 type ConnectCallback = (error: Error | null, client?: DsqlClient) => void
-type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) => unknown
-
-const pgQuery = pg.Client.prototype.query as unknown as QueryFunction
-type PoolRelease = (error?: Error | boolean) => void
 
 /** Thrown into pg-pool's release path to retire a connection on purpose; never reaches the app. */
 export class ConnectionRetired extends Error {
@@ -33,8 +35,10 @@ export class ConnectionRetired extends Error {
  * cached IAM token, and verifies TLS against the endpoint host. Everything pg does still works:
  * it is a real subclass, so ORMs that read pg's internals (Sequelize, pg-promise) keep working.
  */
-export class DsqlClient extends pg.Client {
+export class DsqlClient extends pg.Client implements CheckoutListener {
   readonly #runtime: DsqlRuntime
+  /** This client as the retry runners see it (statements, transactions). */
+  readonly #retryTarget: RetryTarget<this>
   /** A standalone client's hold on its configuration's shared state; a pool's clients use the pool's. */
   readonly #lease: RuntimeLease | undefined
   readonly #target: ConnectTarget
@@ -46,17 +50,19 @@ export class DsqlClient extends pg.Client {
   #lifetimeTimer: NodeJS.Timeout | undefined
 
   constructor(config?: string | DsqlClientConfig, context: DsqlContext = defaultContext) {
-    const carried = typeof config === 'object' ? (config as { [RUNTIME]?: DsqlRuntime })[RUNTIME] : undefined
+    // A pool's clients run with the pool's runtime; a lone client leases its own.
+    const fromPool = carried<DsqlRuntime>(config)
     const lease =
-      carried === undefined
+      fromPool === undefined
         ? context.acquire(config as Readonly<Record<string, unknown>> | string | undefined)
         : undefined
-    const runtime = carried ?? (lease as RuntimeLease).runtime
+    const runtime = fromPool ?? (lease as RuntimeLease).runtime
     const target: ConnectTarget = { endpoint: undefined, token: undefined }
     super(pgClientConfig(runtime, target))
     this.#runtime = runtime
     this.#lease = lease
     this.#target = target
+    this.#retryTarget = clientRetryTarget(this, runtime)
     if (lease !== undefined) {
       lease.bindTo(this)
       // However the connection ends (end(), an error, the server), the shared state is given back.
@@ -64,55 +70,17 @@ export class DsqlClient extends pg.Client {
     }
   }
 
-  // `query` keeps pg's own overloads in the type declarations; the runtime wrapper, installed on
-  // the prototype here, retries autocommit statements that lost a conflict (see #runQuery).
+  // `query` keeps pg's own overloads in the type declarations; the runtime version, installed on
+  // the prototype here, sends plain statements through the one statement runner (see
+  // `runStatement`): a statement that lost a conflict in its own implicit transaction goes again.
   static {
     this.prototype.query = queryMethod<DsqlClient>({
       passOn: (client, query) => !client.#runtime.retry.autocommit || !isPlainQuery(query),
-      original: pgQuery,
-      run: (client, query, values, callback) => client.#runQuery(query, values, callback, 1, 0),
+      original: clientQuery,
+      run: (client, query, values, callback) =>
+        runStatement(client.#retryTarget, query, values, callback as StatementCallback),
     }) as pg.Client['query']
-  }
-
-  /**
-   * Sends one statement; if it failed with 40001 in its own implicit transaction (the session is
-   * idle again, so nothing applied), sends it again after a backoff. Statements inside a
-   * transaction are never retried here: the transaction is what must be retried.
-   */
-  #runQuery(
-    config: unknown,
-    values: unknown,
-    callback: QueryCallback,
-    attempt: number,
-    startedAt: number,
-  ): void {
-    pgQuery.call(this, config, values, (error: Error | null | undefined, result?: pg.QueryResult) => {
-      if (error === null || error === undefined) {
-        callback(error, result)
-        return
-      }
-      // DSQL's "server unavailable" may mean the Region went dark: let the router check. (A
-      // connection that died is heard from its 'end' event.)
-      const endpoint = this.#target.endpoint
-      const verdict = errorVerdict(error)
-      if (endpoint !== undefined && verdict.endpointFault && !verdict.connectionLost)
-        this.#runtime.router.suspect(endpoint)
-      if (this.getTransactionStatus?.() !== 'I') {
-        callback(error, result)
-        return
-      }
-      const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
-      const delayMs = autocommitRetryDelay(
-        { error, attempt, startedAt: firstFailureAt, allow: 'conflict' },
-        this.#runtime.retry,
-        this.#runtime.events,
-      )
-      if (delayMs === undefined) {
-        callback(error, result)
-        return
-      }
-      setTimeout(() => this.#runQuery(config, values, callback, attempt + 1, firstFailureAt), delayMs)
-    })
+    hearCheckouts(this.prototype)
   }
 
   /**
@@ -121,24 +89,7 @@ export class DsqlClient extends pg.Client {
    * are retried here; use `pool.transaction()` to survive connection loss too.
    */
   transaction<T>(fn: (client: this) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
-    const runtime = this.#runtime
-    const target: TransactionTarget<this> = {
-      canReconnect: false,
-      acquire: () => {
-        // While the transaction runs, a dropped connection's 'error' event is heard here; the
-        // runner learns of it from the failed query.
-        this.on('error', ignoreTransactionError)
-        return Promise.resolve({
-          client: this,
-          release: () => this.removeListener('error', ignoreTransactionError),
-        })
-      },
-    }
-    return runTransaction(target, fn, {
-      retry: resolveRetryOptions(options, runtime.retry, 'transaction options'),
-      events: runtime.events,
-      markers: runtime.markers,
-    })
+    return transactionOn(this.#retryTarget, fn, options)
   }
 
   /** The endpoint this client connected to, or undefined before it connects. */
@@ -163,8 +114,7 @@ export class DsqlClient extends pg.Client {
     const endpoint = await runtime.router.choose(runtime.config.connectTimeoutMs)
     this.#target.endpoint = endpoint
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
-    this.host = endpoint.host
-    this.port = endpoint.port
+    aimAt(this, endpoint.host, endpoint.port)
     const startedAt = performance.now()
     try {
       await super.connect()
@@ -183,7 +133,7 @@ export class DsqlClient extends pg.Client {
     this.#connectedAt = Date.now()
     runtime.router.connected(endpoint, durationMs)
     // A connection that dies under us may mean the endpoint went dark: the router checks.
-    this.connection.once('end', () => {
+    onConnectionEnd(this, () => {
       if (!this.#ending) runtime.router.suspect(endpoint)
     })
     runtime.events.emit(() => ({
@@ -242,9 +192,7 @@ export class DsqlClient extends pg.Client {
     this.#retireReason = reason
     // Checked out, or just connected and about to be handed out: it goes when released.
     if (this.#checkedOut || this.#poolRelease === undefined) return true
-    // An idle pooled client's 'error' makes pg-pool remove and close it (its documented idle
-    // error path); DsqlPool keeps this error from reaching the app's 'error' listeners.
-    this.emit('error', new ConnectionRetired(reason))
+    removeIdleClient(this, new ConnectionRetired(reason))
     return true
   }
 
@@ -258,16 +206,15 @@ export class DsqlClient extends pg.Client {
     this.once('end', () => clearTimeout(this.#lifetimeTimer))
   }
 
-  // pg-pool assigns `client.release` at every checkout. Catching the assignment tells the
-  // client it is checked out, and lets a retirement ride on pg-pool's own `release(err)`,
-  // which destroys the connection instead of returning it.
-  get release(): PoolRelease | undefined {
-    return this.#poolRelease === undefined ? undefined : this.#release
-  }
-
-  set release(poolRelease: PoolRelease) {
+  /** @internal pg-pool checked this client out (see `hearCheckouts`). */
+  checkedOut(poolRelease: PoolRelease): void {
     this.#poolRelease = poolRelease
     this.#checkedOut = true
+  }
+
+  /** @internal What `client.release` is while pooled: pg-pool's, retiring this client if due. */
+  get releaseWhileCheckedOut(): PoolRelease | undefined {
+    return this.#poolRelease === undefined ? undefined : this.#release
   }
 
   readonly #release: PoolRelease = (error) => {
@@ -276,14 +223,13 @@ export class DsqlClient extends pg.Client {
     const reason = this.#retireReason
     if (reason !== undefined && (error === undefined || error === false)) {
       this.#retireReason = undefined
+      // pg-pool's release with an error closes the connection instead of keeping it.
       poolRelease(new ConnectionRetired(reason))
       return
     }
     poolRelease(error)
   }
 }
-
-function ignoreTransactionError(): void {}
 
 /** A text or config-object query; cursors, streams and queries with their own callback pass through. */
 function isPlainQuery(config: unknown): boolean {

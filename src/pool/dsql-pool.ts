@@ -1,39 +1,27 @@
 import pg from 'pg'
-import { type DsqlPoolConfig, resolveRetryOptions, type TransactionOptions } from '../config/index.js'
-import { DsqlAuthError, errorVerdict } from '../errors/index.js'
+import type { DsqlPoolConfig, TransactionOptions } from '../config/index.js'
+import { errorVerdict } from '../errors/index.js'
 import {
-  autocommitRetryDelay,
-  isReadOnlyQuery,
-  runTransaction,
-  type TransactionTarget,
+  type CheckoutCallback,
+  connectWithRetry,
+  type RetryTarget,
+  runStatement,
+  type StatementCallback,
+  transactionOn,
 } from '../retry/index.js'
 import { ConnectionRetired, type DsqlClient } from './dsql-client.js'
 import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
+import { poolQuery } from './pg-pool-bridge.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
 import { clientClassOf, poolOptions } from './pool-options.js'
-import { type QueryCallback, queryMethod } from './query-callback.js'
+import { poolRetryTarget } from './pool-target.js'
+import { queryMethod } from './query-callback.js'
 
 /** A checked-out connection: pg's PoolClient, and a DsqlClient. */
 export type DsqlPoolClient = pg.PoolClient & DsqlClient
 
-type PoolConnectCallback = (
-  error: Error | undefined,
-  client?: DsqlPoolClient,
-  done?: (release?: unknown) => void,
-) => void
-type QueryFunction = (this: pg.Pool, text: unknown, values?: unknown, callback?: unknown) => unknown
-
-const pgPoolQuery = pg.Pool.prototype.query as unknown as QueryFunction
-const pgQuery = pg.Client.prototype.query as unknown as (
-  this: pg.Client,
-  text: unknown,
-  values?: unknown,
-  callback?: unknown,
-) => unknown
-
-/** The runner hears a leased connection's failure through its failed query. */
-function ignoreLeaseError(): void {}
+type PoolConnectCallback = CheckoutCallback<DsqlPoolClient>
 
 /**
  * A `pg.Pool` for Aurora DSQL. It is a real subclass of the app's `pg.Pool`, so Prisma's
@@ -47,6 +35,10 @@ export class DsqlPool extends pg.Pool {
   readonly #lease: RuntimeLease
   readonly #connections: PoolConnections
   readonly #unsubscribe: () => void
+  /** This pool as the retry runners see it (statements, transactions). */
+  readonly #target: RetryTarget<DsqlPoolClient>
+  /** pg-pool's own checkout, once, for the connect loop. */
+  readonly #checkoutOnce: (callback: PoolConnectCallback) => void
 
   constructor(config?: DsqlPoolConfig, context: DsqlContext = defaultContext) {
     // Checked before the lease, so a refused option leaves no shared state behind.
@@ -58,6 +50,8 @@ export class DsqlPool extends pg.Pool {
     this.#lease = lease
     this.#runtime = runtime
     this.#connections = new PoolConnections(runtime)
+    this.#checkoutOnce = (callback) => super.connect(callback as Parameters<pg.Pool['connect']>[0])
+    this.#target = poolRetryTarget<DsqlPoolClient>(this, runtime)
     // Start signing now, so the first connection finds a token ready.
     for (const endpoint of runtime.router.endpoints) {
       runtime.tokens.prefetch(runtime.tokenKey(endpoint, runtime.config.tokenAction))
@@ -93,151 +87,38 @@ export class DsqlPool extends pg.Pool {
 
   /**
    * pg-pool's `connect()`, made to survive what a new DSQL connection can meet before anything is
-   * sent (see #afterConnectFailure).
+   * sent: a refused token is signed afresh once, and a failure on the endpoint (refused, timed
+   * out, rate limited, gone dark) is tried again after a backoff, on the endpoint the router
+   * chooses then (see `connectWithRetry`).
    */
   override connect(): Promise<DsqlPoolClient>
   override connect(callback: PoolConnectCallback): void
   override connect(callback?: PoolConnectCallback): Promise<DsqlPoolClient> | undefined {
+    const { retry, events } = this.#runtime
     if (callback === undefined) {
       return new Promise<DsqlPoolClient>((resolve, reject) => {
-        this.#connect(
-          (error, client) => (client === undefined ? reject(error) : resolve(client)),
-          1,
-          0,
-          false,
+        connectWithRetry(this.#checkoutOnce, retry, events, (error, client) =>
+          client === undefined ? reject(error) : resolve(client),
         )
       })
     }
-    this.#connect(callback, 1, 0, false)
+    connectWithRetry(this.#checkoutOnce, retry, events, callback)
     return undefined
   }
 
-  #connect(callback: PoolConnectCallback, attempt: number, startedAt: number, signedAfresh: boolean): void {
-    super.connect((error, client, done) => {
-      if (error === undefined || error === null) {
-        callback(undefined, client as DsqlPoolClient, done)
-        return
-      }
-      const next = this.#afterConnectFailure(error, attempt, startedAt, signedAfresh)
-      if (next === undefined) callback(error)
-      else
-        setTimeout(
-          () => this.#connect(callback, next.attempt, next.startedAt, next.signedAfresh),
-          next.delayMs,
-        )
-    })
-  }
-
-  /**
-   * What to do after a connect failed, before anything was sent: a refused token is signed afresh
-   * at once (the client dropped it from the cache), a failure on the endpoint (refused, timed out,
-   * rate limited, gone dark) is tried again after a backoff within the retry budget (the router
-   * sends it to a healthy endpoint), anything else is given up (undefined).
-   */
-  #afterConnectFailure(
-    error: unknown,
-    attempt: number,
-    startedAt: number,
-    signedAfresh: boolean,
-  ): { delayMs: number; attempt: number; startedAt: number; signedAfresh: boolean } | undefined {
-    if (error instanceof DsqlAuthError && !signedAfresh)
-      return { delayMs: 0, attempt, startedAt, signedAfresh: true }
-    const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
-    const delayMs = autocommitRetryDelay(
-      { error, attempt, startedAt: firstFailureAt, allow: 'connect' },
-      this.#runtime.retry,
-      this.#runtime.events,
-    )
-    return delayMs === undefined
-      ? undefined
-      : { delayMs, attempt: attempt + 1, startedAt: firstFailureAt, signedAfresh }
-  }
-
   // `query` keeps pg-pool's overloads in the type declarations; the runtime version, installed
-  // on the prototype here, differs from pg-pool's as #runQuery says.
+  // on the prototype here, sends each statement through the one statement runner (see
+  // `runStatement` and `poolRetryTarget`): conflicts in a statement's own implicit transaction
+  // and reads whose connection died go again, a healthy idle connection whose statement failed
+  // stays in the pool, and the connect before it retries what failed before anything was sent.
   static {
     this.prototype.query = queryMethod<DsqlPool>({
       // pg-pool's own guard (a function as the query) and its error text stay pg-pool's.
       passOn: (_pool, query) => typeof query === 'function',
-      original: pgPoolQuery,
-      run: (pool, query, values, callback) => pool.#runQuery(query, values, callback, 1, 0),
+      original: poolQuery,
+      run: (pool, query, values, callback) =>
+        runStatement(pool.#target, query, values, callback as StatementCallback),
     }) as pg.Pool['query']
-  }
-
-  /**
-   * pg-pool's `query()`, with DSQL-minded changes, in one callback per statement (this is the
-   * query path, so nothing else is allocated):
-   * - a connection whose statement failed but which is healthy and idle goes back to the pool
-   *   (pg-pool closes it, and on DSQL each new connection costs TLS, a token and a share of the
-   *   100-per-second connection rate);
-   * - a statement that lost a conflict in its own implicit transaction (nothing applied) is sent
-   *   again after a backoff, and so is a read-only statement whose connection died;
-   * - a connect that failed before anything was sent goes again (see #afterConnectFailure).
-   */
-  #runQuery(
-    text: unknown,
-    values: unknown,
-    callback: QueryCallback,
-    attempt: number,
-    startedAt: number,
-    signedAfresh = false,
-  ): void {
-    super.connect((connectError, poolClient) => {
-      const client = poolClient as DsqlPoolClient | undefined
-      if ((connectError !== undefined && connectError !== null) || client === undefined) {
-        const next = this.#afterConnectFailure(connectError, attempt, startedAt, signedAfresh)
-        if (next === undefined) callback(connectError)
-        else
-          setTimeout(
-            () => this.#runQuery(text, values, callback, next.attempt, next.startedAt, next.signedAfresh),
-            next.delayMs,
-          )
-        return
-      }
-      let settled = false
-      const finish = (error: Error | null | undefined, result?: pg.QueryResult) => {
-        if (settled) return
-        settled = true
-        client.removeListener('error', finish)
-        if (error === null || error === undefined) {
-          client.release()
-          callback(error, result)
-          return
-        }
-        const verdict = errorVerdict(error)
-        const endpoint = client.endpoint
-        if (endpoint !== undefined && verdict.endpointFault) this.#runtime.router.suspect(endpoint)
-        const idle = !verdict.connectionLost && client.getTransactionStatus?.() === 'I'
-        client.release(idle ? undefined : error)
-        // A read-only statement may always go again after a lost connection or DSQL's "server
-        // unavailable"; a write may have applied then, so only a conflict (nothing applied) is retried.
-        const allow =
-          verdict.retry === 'if-idempotent' && isReadOnlyQuery(text)
-            ? 'lost-read'
-            : idle && this.#runtime.retry.autocommit
-              ? 'conflict'
-              : undefined
-        const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
-        const delayMs =
-          allow === undefined
-            ? undefined
-            : autocommitRetryDelay(
-                { error, attempt, startedAt: firstFailureAt, allow },
-                this.#runtime.retry,
-                this.#runtime.events,
-              )
-        if (delayMs === undefined) callback(error, result)
-        else setTimeout(() => this.#runQuery(text, values, callback, attempt + 1, firstFailureAt), delayMs)
-      }
-      // A connection that dies mid-query reports on the client; answer the caller once.
-      client.once('error', finish)
-      try {
-        // pg's own query, not DsqlClient's: the retry decision is made here, once.
-        pgQuery.call(client, text, values, finish)
-      } catch (error) {
-        finish(error as Error)
-      }
-    })
   }
 
   /**
@@ -255,28 +136,7 @@ export class DsqlPool extends pg.Pool {
    * })
    */
   transaction<T>(fn: (client: DsqlPoolClient) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
-    const runtime = this.#runtime
-    const target: TransactionTarget<DsqlPoolClient> = {
-      canReconnect: true,
-      acquire: async () => {
-        const client = await this.connect()
-        // A connection that drops mid-transaction also emits 'error' on the client; the runner
-        // learns of it from the failed query, and an unheard 'error' would crash the process.
-        client.on('error', ignoreLeaseError)
-        return {
-          client,
-          release: (destroy) => {
-            client.removeListener('error', ignoreLeaseError)
-            client.release(destroy)
-          },
-        }
-      },
-    }
-    return runTransaction(target, fn, {
-      retry: resolveRetryOptions(options, runtime.retry, 'transaction options'),
-      events: runtime.events,
-      markers: runtime.markers,
-    })
+    return transactionOn(this.#target, fn, options)
   }
 
   /** The resolved settings this pool runs with (frozen). */

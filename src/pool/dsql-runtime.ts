@@ -22,6 +22,3 @@ export interface DsqlRuntime {
   /** The token key for an endpoint and action, built once. */
   tokenKey(endpoint: ResolvedEndpoint, action: TokenAction): TokenKey
 }
-
-/** @internal Carries a pool's runtime to the clients it creates, through pg-pool's options. */
-export const RUNTIME = Symbol.for('pg-dsql.runtime')

@@ -2,7 +2,8 @@ import type pg from 'pg'
 import type { DsqlPoolConfig, ResolvedEndpoint } from '../config/index.js'
 import { DsqlConfigError } from '../errors/index.js'
 import { DsqlClient } from './dsql-client.js'
-import { type DsqlRuntime, RUNTIME } from './dsql-runtime.js'
+import type { DsqlRuntime } from './dsql-runtime.js'
+import { carry } from './pg-pool-bridge.js'
 
 /**
  * What pg-pool gets: the user's pool options, the resolved connection settings (so ORMs that
@@ -27,14 +28,14 @@ export function poolOptions(
     // pg-pool retires at this bound too; each connection's own, earlier draw comes first.
     maxLifetimeSeconds: resolved.maxLifetimeSeconds,
     Client: Client as unknown as typeof pg.Client,
-    [RUNTIME]: runtime,
   }
   // pg-pool's connectionTimeoutMillis also bounds waiting for a free client: only the user sets
   // that. The physical connect timeout (default 5 s) reaches clients through the runtime.
   const userTimeout = (config as { connectionTimeoutMillis?: number } | undefined)?.connectionTimeoutMillis
   if (userTimeout === undefined) delete options.connectionTimeoutMillis
   else options.connectionTimeoutMillis = userTimeout
-  return options
+  // Every client the pool creates runs with this pool's runtime.
+  return carry(options, runtime)
 }
 
 /** The pool's `Client` option: DsqlClient or a subclass, since a plain pg.Client signs no token. */

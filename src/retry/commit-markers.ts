@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { TransactionClient, TransactionTarget } from './transaction-target.js'
+import type { TransactionClient, TransactionTarget } from './retry-target.js'
 
 /** The table `exactlyOnce` writes its markers to. */
 export const MARKER_TABLE = 'pg_dsql_commit_markers'

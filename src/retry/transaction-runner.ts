@@ -11,7 +11,7 @@ import { type EventSink, eventError } from '../observability/index.js'
 import { abortableSleep } from './abortable-sleep.js'
 import { backoffDelayMs } from './backoff.js'
 import type { CommitMarkers } from './commit-markers.js'
-import type { Lease, TransactionClient, TransactionTarget } from './transaction-target.js'
+import type { Lease, TransactionClient, TransactionTarget } from './retry-target.js'
 
 /** Where the attempt was when it failed; a failure during COMMIT may have committed. */
 type Phase = 'connect' | 'begin' | 'body' | 'commit'
