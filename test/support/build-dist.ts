@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { reportSetupFailure } from './setup-failure.js'
 
 const root = resolve(import.meta.dirname, '../..')
 
@@ -26,8 +27,12 @@ function stale(pkg: string): boolean {
 // sources: building while those tests run would pull files out from under them.
 export default function setup(): void {
   if (!stale(root) && !stale(join(root, 'emulator'))) return
-  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], {
-    cwd: root,
-    stdio: 'pipe',
-  })
+  try {
+    execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], {
+      cwd: root,
+      stdio: 'pipe',
+    })
+  } catch (error) {
+    reportSetupFailure('build the packages (npm run build)')(error)
+  }
 }
