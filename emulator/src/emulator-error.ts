@@ -19,7 +19,9 @@ function isBrandedClass(value: unknown): value is BrandedClass {
 export const EMULATOR_ERROR_CODES = [
   'ERR_DSQL_EMULATOR_OPTION',
   'ERR_DSQL_EMULATOR_BACKEND',
+  'ERR_DSQL_EMULATOR_START',
   'ERR_DSQL_EMULATOR_HANDSHAKE',
+  'ERR_DSQL_EMULATOR_BACKEND_CONNECT',
 ] as const
 export type EmulatorErrorCode = (typeof EMULATOR_ERROR_CODES)[number]
 
@@ -33,10 +35,10 @@ export class EmulatorError extends Error {
   }
 
   override name = 'EmulatorError'
-  /** A stable `ERR_DSQL_EMULATOR_*` code, or the backend's SQLSTATE when it refused a login. */
-  readonly code: string
+  /** A stable `ERR_DSQL_EMULATOR_*` code: one per class, never renamed. */
+  readonly code: EmulatorErrorCode
 
-  constructor(message: string, code: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, code: EmulatorErrorCode, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     const brands = new Set<symbol>()
@@ -75,4 +77,35 @@ export class EmulatorBackendError extends EmulatorError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, 'ERR_DSQL_EMULATOR_BACKEND', options)
   }
+}
+
+/**
+ * A step of `startEmulator` other than the options and the backend failed: its temporary
+ * directory, its certificates, PostgreSQL's SQL parser, a Region listener or the control API.
+ * `step` names it; the message says what failed and what to do.
+ */
+export class EmulatorStartError extends EmulatorError {
+  static override readonly brand: symbol = Symbol.for('pg-dsql-emulator.EmulatorStartError')
+  override name = 'EmulatorStartError' as const
+  readonly step: EmulatorStartStep
+
+  constructor(message: string, options: { step: EmulatorStartStep; cause?: unknown }) {
+    super(message, 'ERR_DSQL_EMULATOR_START', options)
+    this.step = options.step
+  }
+}
+
+/** The steps of `startEmulator` an `EmulatorStartError` can name. */
+export const EMULATOR_START_STEPS = [
+  'work-dir',
+  'certificates',
+  'sql-parser',
+  'listen',
+  'control-api',
+] as const
+export type EmulatorStartStep = (typeof EMULATOR_START_STEPS)[number]
+
+/** `error.message`, or the value itself for a non-Error, for messages that wrap a cause. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

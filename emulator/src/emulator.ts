@@ -36,8 +36,11 @@ export interface Emulator extends ControlOperations {
   readonly witnessRegion: string | undefined
   /**
    * What a client needs, as environment variables: `DSQL_ENDPOINTS` (`host@address:port`, one
-   * per Region), `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `PGSSLROOTCERT`,
-   * `PGUSER=admin`, `PGDATABASE=postgres`, `DSQL_EMULATOR_CONTROL`.
+   * per Region), `AWS_REGION` (the first Region), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`;
+   * for libpq-style clients in any language, the first Region's `PGHOST` (the endpoint host, for
+   * TLS and the token), `PGHOSTADDR` and `PGPORT` (where TCP goes), `PGSSLMODE=verify-full`,
+   * `PGSSLROOTCERT`; `PGUSER=admin`, `PGDATABASE=postgres` and `DSQL_EMULATOR_CONTROL`.
+   * Not enumerable: it holds the secret access key.
    */
   readonly env: Readonly<Record<string, string>>
   readonly credentials: EmulatorCredentials

@@ -37,14 +37,18 @@ export interface BackendSession {
   readonly leftover: Buffer
 }
 
-/** The backend refused a login or could not be reached. `fields` is its ErrorResponse, if any. */
+/**
+ * The backend refused a client session's login or could not be reached. `fields` is its
+ * ErrorResponse, if any (its SQLSTATE in `fields.code`). The handshake turns it into the
+ * client's `XX000`; it never reaches a caller of the package.
+ */
 export class BackendConnectError extends EmulatorError {
   static override readonly brand: symbol = Symbol.for('pg-dsql-emulator.BackendConnectError')
   override name = 'BackendConnectError' as const
   readonly fields: ErrorFields | undefined
 
   constructor(message: string, fields?: ErrorFields, cause?: unknown) {
-    super(message, fields?.code ?? 'ERR_DSQL_EMULATOR_BACKEND', { cause })
+    super(message, 'ERR_DSQL_EMULATOR_BACKEND_CONNECT', { cause })
     this.fields = fields
   }
 }

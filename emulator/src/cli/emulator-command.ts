@@ -14,8 +14,9 @@ export const emulatorUsage = `Usage: pg-dsql-emulator [options]
        (also: pg-dsql emulator [options], when pg-dsql is installed next to it)
 
 Runs a local Aurora DSQL emulator until SIGINT or SIGTERM, and prints the environment a client
-needs (DSQL_ENDPOINTS, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, PGSSLROOTCERT,
-PGUSER, PGDATABASE, DSQL_EMULATOR_CONTROL).
+needs: DSQL_ENDPOINTS, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, the first Region's
+PGHOST (TLS and token), PGHOSTADDR and PGPORT (TCP), PGSSLMODE=verify-full, PGSSLROOTCERT,
+PGUSER, PGDATABASE and DSQL_EMULATOR_CONTROL.
 
 Options:
   --regions a,b               one Region or two of one Region set (default us-east-1,us-east-2)
@@ -138,8 +139,18 @@ export async function runEmulatorCommand(args: readonly string[], io: CliIo): Pr
   }
   const lines = Object.entries(emulator.env).map(([key, value]) => `${key}=${value}`)
   if (parsed.envFile !== undefined) {
-    // It holds the secret access key: readable by the owner only.
-    await writeFile(parsed.envFile, `${lines.join('\n')}\n`, { mode: 0o600 })
+    try {
+      // It holds the secret access key: readable by the owner only.
+      await writeFile(parsed.envFile, `${lines.join('\n')}\n`, { mode: 0o600 })
+    } catch (error) {
+      signal.cancel()
+      await emulator.stop()
+      io.stderr.write(
+        `pg-dsql-emulator: cannot write the env file ${parsed.envFile} (${(error as Error).message}). ` +
+          'Pass --env-file a path in a folder you can write to.\n',
+      )
+      return 1
+    }
   }
   const witness = emulator.witnessRegion === undefined ? '' : `, witness ${emulator.witnessRegion}`
   io.stdout.write(

@@ -1,12 +1,6 @@
-export {
-  checkClockOffsetSec,
-  checkFault,
-  checkIsolation,
-  checkKillOptions,
-  checkLatencyMs,
-  checkRegion,
-} from './control-requests.js'
+export { createControlOperations } from './control-operations.js'
 export { type ControlOperations, startControlServer } from './control-server.js'
+export { EmulatorClock } from './emulator-clock.js'
 export { type EmulatorStats, type RegionStats, StatsRecorder } from './emulator-stats.js'
 export {
   type AmbiguousReply,

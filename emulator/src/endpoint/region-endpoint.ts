@@ -16,6 +16,7 @@ import {
   transactionStage,
 } from '../transactions/index.js'
 import { cancelRequest } from '../wire/index.js'
+import { listenError } from './listen-error.js'
 import {
   commitStage,
   iamStage,
@@ -89,11 +90,13 @@ export class RegionEndpoint implements RegionControls {
     return this.#isolation
   }
 
+  /** Starts listening; rejects with an `EmulatorOptionError` (port, host) or `EmulatorStartError`. */
   async listen(address: string, port: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject)
+      const onError = (error: Error) => reject(listenError(error, this.region, address, port))
+      this.#server.once('error', onError)
       this.#server.listen({ host: address, port, exclusive: true }, () => {
-        this.#server.off('error', reject)
+        this.#server.off('error', onError)
         resolve()
       })
     })

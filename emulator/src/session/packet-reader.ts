@@ -2,7 +2,10 @@ import type { Socket } from 'node:net'
 import { EmulatorError } from '../emulator-error.js'
 import { isValidStartupLength, MAX_STARTUP_PACKET_BYTES } from '../wire/index.js'
 
-/** The client broke the handshake: it left, sent garbage, or sent too much. */
+/**
+ * The client broke the handshake: it left, sent garbage, or sent too much. That connection
+ * closes; the error never reaches a caller of the package.
+ */
 export class HandshakeAbort extends EmulatorError {
   static override readonly brand: symbol = Symbol.for('pg-dsql-emulator.HandshakeAbort')
   override name = 'HandshakeAbort' as const

@@ -1,7 +1,7 @@
 import net from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Emulator, startEmulator } from '../../src/index.js'
+import { type Emulator, EmulatorOptionError, startEmulator } from '../../src/index.js'
 import { connectClient } from '../support/dsql-client.js'
 import { backendUrl } from '../support/emulator.js'
 
@@ -73,6 +73,24 @@ describe('emulator backend', () => {
       expect(emu.endpoints.map((e) => e.port)).toEqual([port, port + 1])
     } finally {
       await emu.stop()
+    }
+  })
+
+  it('rejects a port already in use naming the port option, and closes the Regions it had opened', async () => {
+    const port = await freePortPair()
+    const occupied = net.createServer()
+    await new Promise<void>((resolve) => occupied.listen(port + 1, '127.0.0.1', resolve))
+    try {
+      const error = await startEmulator({ backend: url, port }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(EmulatorOptionError)
+      expect(error).toMatchObject({
+        code: 'ERR_DSQL_EMULATOR_OPTION',
+        option: 'port',
+        message: expect.stringContaining(`us-east-2's endpoint cannot listen on 127.0.0.1:${port + 1}`),
+      })
+      expect(await canListen(port)).toBe(true)
+    } finally {
+      await new Promise((resolve) => occupied.close(resolve))
     }
   })
 

@@ -6,6 +6,7 @@ import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import { build } from 'esbuild'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { backendUrl } from '../support/emulator.js'
 
 const root = resolve(import.meta.dirname, '../..')
 
@@ -104,6 +105,10 @@ describe('pg-dsql-emulator (command)', () => {
       'DSQL_EMULATOR_CONTROL',
       'DSQL_ENDPOINTS',
       'PGDATABASE',
+      'PGHOST',
+      'PGHOSTADDR',
+      'PGPORT',
+      'PGSSLMODE',
       'PGSSLROOTCERT',
       'PGUSER',
     ])
@@ -111,6 +116,10 @@ describe('pg-dsql-emulator (command)', () => {
 
     const endpoints = env.DSQL_ENDPOINTS!.split(',')
     expect(endpoints).toHaveLength(2)
+    // libpq's variables name the first Region's endpoint: its host for TLS and the token, its
+    // address and port for TCP.
+    expect(`${env.PGHOST}@${env.PGHOSTADDR}:${env.PGPORT}`).toBe(endpoints[0])
+    expect(env.PGSSLMODE).toBe('verify-full')
     for (const spec of endpoints) {
       const [host, address] = spec.split('@') as [string, string]
       const port = Number(address.slice(address.lastIndexOf(':') + 1))
@@ -156,6 +165,18 @@ describe('pg-dsql-emulator (command)', () => {
     )
     child.kill('SIGINT')
     expect(await exit).toBe(0)
+  })
+
+  it('stops and exits 1 naming the env file when it cannot write it', async () => {
+    const envFile = join(work, 'no-such-folder', 'out.env')
+    const child = runCommand(['--regions', 'us-east-1', '--backend', backendUrl(), '--env-out', envFile])
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    expect(await exited(child)).toBe(1)
+    expect(stderr).toContain(`pg-dsql-emulator: cannot write the env file ${envFile} (ENOENT`)
+    expect(stderr).toContain('Pass --env-file a path in a folder you can write to.')
   })
 
   it.each([
