@@ -4,27 +4,31 @@ import { defineConfig } from 'tsup'
 // because nothing is minified; no name-keeping helper is needed, and one would wrap every closure
 // on the query path. `pg` and every dependency stay external: `pg` must be the app's own copy for
 // `instanceof pg.Pool` to hold in Prisma and Drizzle.
+//
+// No source maps are published: the build is not minified and keeps its comments, so a stack
+// trace already points into readable code, and maps would be most of the install size.
 const shared = {
-  sourcemap: true,
   target: 'node20',
   minify: false,
-  splitting: false,
+  sourcemap: false,
 } as const
 
 export default defineConfig([
   {
+    // ESM: the library and the `pg-dsql` command share one chunk instead of two copies.
     ...shared,
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
+    entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+    format: ['esm'],
+    splitting: true,
+    dts: { entry: { index: 'src/index.ts' } },
     clean: true,
   },
   {
-    // The command is ESM only: it is run, never imported.
     ...shared,
-    entry: { 'cli/main': 'src/cli/main.ts' },
-    format: ['esm'],
-    dts: false,
+    entry: { index: 'src/index.ts' },
+    format: ['cjs'],
+    splitting: false,
+    dts: { entry: { index: 'src/index.ts' } },
     clean: false,
   },
 ])
