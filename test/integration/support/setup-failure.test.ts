@@ -9,7 +9,7 @@ describe('a test run whose global setup fails', () => {
     const run = spawnSync(
       process.execPath,
       [
-        join('node_modules/vitest/vitest.mjs'),
+        resolve(root, 'node_modules/vitest/vitest.mjs'),
         'run',
         '--config',
         'test/fixtures/failing-setup/vitest.config.ts',
