@@ -120,7 +120,11 @@ export class BackendCatalog {
   }
 
   /** Creates or updates the emulator's objects on the backend, safely under concurrency. */
-  static async bootstrap(pool: pg.Pool): Promise<BackendCatalog> {
+  static bootstrap(pool: pg.Pool): Promise<BackendCatalog> {
+    return retryRoleRace(() => BackendCatalog.#bootstrapOnce(pool))
+  }
+
+  static async #bootstrapOnce(pool: pg.Pool): Promise<BackendCatalog> {
     const client = await pool.connect()
     try {
       await client.query('BEGIN')
@@ -181,6 +185,31 @@ export class BackendCatalog {
       role,
       this.passwordFor(role),
     ])
-    await this.#pool.query(rows[0]!.sql)
+    await retryRoleRace(() => this.#pool.query(rows[0]!.sql))
+  }
+}
+
+/** Attempts at a statement that changes a role while another emulator may change it too. */
+const ROLE_CHANGE_ATTEMPTS = 5
+
+/**
+ * Whether a role change lost a race with another one. Roles span the backend's databases, but
+ * the bootstrap's advisory lock holds within one database only, so emulators bootstrapping two
+ * databases (or resetting a password) can update the same role row at once: PostgreSQL then
+ * fails one with `tuple concurrently updated` (XX000, no code of its own) or, for two
+ * `CREATE ROLE`s, a duplicate key. Every such statement is idempotent, so it is tried again.
+ */
+function isRoleRace(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  return code === '23505' || (code === 'XX000' && message === 'tuple concurrently updated')
+}
+
+async function retryRoleRace<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run()
+    } catch (error) {
+      if (attempt >= ROLE_CHANGE_ATTEMPTS || !isRoleRace(error)) throw error
+    }
   }
 }

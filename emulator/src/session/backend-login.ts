@@ -14,6 +14,9 @@ import {
  */
 export const OCC_LOCK_WAIT_MS = 25
 
+/** Times a refused login resets the role's password and tries again. */
+const MAX_PASSWORD_RESETS = 3
+
 /** Settings the transaction rules rely on: a client may not set them at startup either. */
 const EMULATOR_SETTINGS = new Set([
   'options',
@@ -71,15 +74,18 @@ export async function openBackend(
       signal: abort.signal,
     })
   try {
-    try {
-      return { outcome: 'ok', session: await attempt() }
-    } catch (error) {
-      // Someone changed the role's password on the backend: set the derived one again, once. For
-      // admin too: roles span the backend's databases, and an emulator bootstrapping another
-      // database there sets admin's password from that database's secret.
-      if (!(error instanceof BackendConnectError) || error.fields?.code !== '28P01') throw error
-      await services.catalog.resetPassword(user)
-      return { outcome: 'ok', session: await attempt() }
+    for (let resets = 0; ; resets++) {
+      try {
+        return { outcome: 'ok', session: await attempt() }
+      } catch (error) {
+        // Someone changed the role's password on the backend: set the derived one again. For
+        // admin too: roles span the backend's databases, and an emulator bootstrapping another
+        // database there sets admin's password from that database's secret, which can happen
+        // again between the reset and the next attempt.
+        const refused = error instanceof BackendConnectError && error.fields?.code === '28P01'
+        if (!refused || resets === MAX_PASSWORD_RESETS) throw error
+        await services.catalog.resetPassword(user)
+      }
     }
   } catch (error) {
     if (abort.signal.aborted) return { outcome: 'client-left' }
