@@ -122,7 +122,8 @@ export interface ResolvedEmulatorOptions {
   readonly maxTransactionAgeSec: number
 }
 
-const KNOWN_OPTIONS = new Set([
+/** Every option of `startEmulator`, by name (the README's options table lists each). */
+export const EMULATOR_OPTION_NAMES: ReadonlySet<string> = new Set([
   'regions',
   'witnessRegion',
   'backend',
@@ -258,8 +259,8 @@ function resolveLatency(value: unknown, regions: readonly string[]): Record<stri
 export function resolveEmulatorOptions(input: EmulatorOptions = {}): ResolvedEmulatorOptions {
   if (input === null || typeof input !== 'object') fail('options', `must be an object; got ${show(input)}.`)
   for (const key of Object.keys(input)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      fail(key, `is not an emulator option. Options: ${[...KNOWN_OPTIONS].join(', ')}.`)
+    if (!EMULATOR_OPTION_NAMES.has(key)) {
+      fail(key, `is not an emulator option. Options: ${[...EMULATOR_OPTION_NAMES].join(', ')}.`)
     }
   }
   const { regions, witnessRegion } = resolveRegions(input)

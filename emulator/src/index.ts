@@ -20,10 +20,13 @@ export type {
 } from './emulator.js'
 export {
   EMULATOR_ERROR_CODES,
+  EMULATOR_START_STEPS,
   EmulatorBackendError,
   EmulatorError,
   type EmulatorErrorCode,
   EmulatorOptionError,
+  EmulatorStartError,
+  type EmulatorStartStep,
 } from './emulator-error.js'
 export { type EmulatorOptions, REGION_SETS } from './emulator-options.js'
 export { EMULATOR_PROFILES, type EmulatorProfile } from './sql/index.js'
