@@ -16,14 +16,9 @@ import {
   transactionStage,
 } from '../transactions/index.js'
 import { cancelRequest } from '../wire/index.js'
+import { iamStage } from './iam-stage.js'
 import { listenError } from './listen-error.js'
-import {
-  commitStage,
-  iamStage,
-  isolationStage,
-  type RegionControls,
-  roundTripStage,
-} from './region-stages.js'
+import { commitStage, isolationStage, type RegionControls, roundTripStage } from './region-stages.js'
 import { TokenBucket } from './token-bucket.js'
 
 /** What every Region endpoint shares: the cluster's clock, limits, faults and backend. */

@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { StatsRecorder } from '../control/index.js'
 import type { SessionContext, UnitStage } from '../session/index.js'
-import { isCommitUnit, isWriteUnit, parseIamStatement, sqlLiteral } from '../sql/index.js'
+import { isCommitUnit, isWriteUnit } from '../sql/index.js'
 import { DSQL_ERRORS } from '../transactions/index.js'
-import { type ClientUnit, commandComplete, errorResponse, readyForQuery } from '../wire/index.js'
+import type { ClientUnit } from '../wire/index.js'
 
 /** What the part-1 stages read from their Region endpoint, live. */
 export interface RegionControls {
@@ -30,36 +30,6 @@ export function isolationStage(controls: RegionControls): UnitStage {
   return (unit, ctx, next) => {
     if (!controls.failsExistingSessions()) return next(unit)
     return ctx.fail(unit, DSQL_ERRORS.serverUnavailable, { endsTransaction: isCommitUnit(unit) })
-  }
-}
-
-/**
- * `AWS IAM GRANT role TO 'arn'` and `AWS IAM REVOKE role FROM 'arn'` (simple query only): run as
- * a hidden call of the emulator's backend function on the session's own connection, so they take
- * part in its transaction, and answered with their own command tag.
- */
-export function iamStage(): UnitStage {
-  return async (unit, ctx, next) => {
-    if (unit.boundary !== 'query') return next(unit)
-    const statement = parseIamStatement(unit.statements[0] ?? '')
-    if (statement === undefined) return next(unit)
-    if (!ctx.isAdmin) {
-      return ctx.fail(unit, {
-        severity: 'ERROR',
-        code: '42501',
-        message: `permission denied to grant IAM trust with role ${statement.role}`,
-      })
-    }
-    const granting = statement.verb === 'GRANT'
-    // The role change may wait for an emulator's bootstrap; not a conflict, so no lock_timeout.
-    const reply = await ctx.hidden(
-      `SET lock_timeout = 0; SELECT dsql_emulator.iam_grant(${sqlLiteral(statement.role)}, ${sqlLiteral(statement.arn)}, ${granting}); SET lock_timeout = DEFAULT`,
-    )
-    if (reply.error !== undefined) {
-      const { code, message } = reply.error
-      return ctx.reply([errorResponse({ severity: 'ERROR', code, message }), readyForQuery(reply.status)])
-    }
-    return ctx.reply([commandComplete(`AWS IAM ${statement.verb}`), readyForQuery(reply.status)])
   }
 }
 
