@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -87,6 +87,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
         ? options.binaries
         : await reachableBinaries(options.binaries, user, options.cacheRoot)
     const run: PostgresRun = { binaries, user, onLog }
+    if (options.dir !== undefined) await assertDirectory(options.dir)
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'pg-dsql-backend-')))
     if (options.dir === undefined) undo.push(() => rm(dir, { recursive: true, force: true }))
     // PostgreSQL's user must reach its data directory inside our (0700) directory.
@@ -135,9 +136,23 @@ async function createDataDir(dir: string, user: PostgresUser | undefined): Promi
         'Pass a dir without a pgdata folder (or leave dir out for a new temporary directory).',
     )
   }
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // Not recursive: `dir` exists (assertDirectory), and Node 20's recursive mkdir loops forever
+  // on a path it may not create under /proc.
+  await mkdir(dataDir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error
+  })
   if (user !== undefined) await chown(dataDir, user.uid, user.gid)
   return dataDir
+}
+
+/** The `dir` option names a folder that exists; the backend makes only its `pgdata` inside. */
+async function assertDirectory(dir: string): Promise<void> {
+  const stats = await stat(dir).catch(() => undefined)
+  if (stats?.isDirectory() === true) return
+  throw new EmulatorBackendError(
+    `The embedded PostgreSQL backend cannot use dir ${dir}: it is not an existing folder. Create it ` +
+      'first, or leave dir out for a new temporary directory.',
+  )
 }
 
 /** Runs initdb with the superuser password in a file only PostgreSQL's user can read, removed after. */

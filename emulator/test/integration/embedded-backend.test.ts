@@ -119,6 +119,18 @@ describe('embedded backend', () => {
     expect((await stat(join(dir, 'pgdata', 'PG_VERSION'))).isFile()).toBe(true)
   })
 
+  it('refuses a dir that does not exist, naming it and the fix', async () => {
+    // Under /proc, where Node's recursive mkdir would loop forever for a normal user.
+    for (const dir of [join(await scratch('pg-dsql-missing-'), 'absent'), '/proc/pg-dsql-absent']) {
+      const error = await startEmbeddedBackend({ dir }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(EmulatorBackendError)
+      expect((error as Error).message).toBe(
+        `The embedded PostgreSQL backend cannot use dir ${dir}: it is not an existing folder. Create it ` +
+          'first, or leave dir out for a new temporary directory.',
+      )
+    }
+  })
+
   it('starts in a given folder and removes only its data directory at stop', async () => {
     const dir = await scratch('pg-dsql-given-dir-')
     const backend = await startEmbeddedBackend({ dir })
