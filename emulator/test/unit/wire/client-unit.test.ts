@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type ClientUnit, UnitAssembler } from '../../../src/wire/client-unit.js'
-import type { Frame } from '../../../src/wire/message-reader.js'
 import { FRONTEND } from '../../../src/wire/message-types.js'
-
-function frame(type: number, ...parts: (string | number)[]): Frame {
-  const body = Buffer.concat(
-    parts.map((part) => {
-      if (typeof part === 'string') return Buffer.from(`${part}\0`)
-      const b = Buffer.alloc(4)
-      b.writeInt32BE(part)
-      return b
-    }),
-  )
-  const raw = Buffer.concat([Buffer.from([type, 0, 0, 0, 0]), body])
-  raw.writeUInt32BE(4 + body.length, 1)
-  return { type, body, raw }
-}
-
-const parse = (name: string, sql: string) => frame(FRONTEND.Parse, name, sql)
-const bind = (portal: string, statement: string) => frame(FRONTEND.Bind, portal, statement)
-const execute = (portal: string) => frame(FRONTEND.Execute, portal, 0)
-const sync = () => frame(FRONTEND.Sync)
-const flush = () => frame(FRONTEND.Flush)
-
-function units(frames: Frame[]): ClientUnit[] {
-  const assembler = new UnitAssembler()
-  return frames.flatMap((f) => assembler.push(f) ?? [])
-}
+import { bind, execute, flush, frame, parse, sync, units } from '../../support/frames.js'
 
 describe('UnitAssembler', () => {
   it('makes a simple query a unit on its own', () => {
