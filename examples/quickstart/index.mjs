@@ -1,5 +1,5 @@
 // The quickstart: a DsqlPool configured by the environment alone (DSQL_ENDPOINTS, AWS_REGION,
-// AWS credentials, PGSSLROOTCERT), as `pg-dsql emulator --env-file .env.dsql` writes it, or as
+// AWS credentials, PGSSLROOTCERT), as `pg-dsql-emulator --env-file .env.dsql` writes it, or as
 // you would set it for a real cluster.
 import { DsqlPool } from 'pg-dsql'
 
