@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -102,6 +102,15 @@ describe('npm install pg-dsql pg', () => {
       installed.filter((name) => EMULATOR_ONLY.some((lib) => name === lib || name.startsWith(`${lib}/`))),
     ).toEqual([])
   })
+
+  it.runIf(process.platform !== 'win32')(
+    'answers `pg-dsql emulator` with how to install the emulator, which it lacks',
+    () => {
+      const run = spawnSync(join(ours, '.bin', 'pg-dsql'), ['emulator'], { encoding: 'utf8' })
+      expect(run.status).toBe(1)
+      expect(run.stderr).toContain('npm install --save-dev pg-dsql-emulator')
+    },
+  )
 
   it("is at most 1 MB larger than AWS's connector", () => {
     const oursBytes = bytesUnder(ours)
