@@ -1,13 +1,13 @@
-import { chmod, cp, lstat, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, cp, lstat, mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { canRun } from '../../src/backend/binary-cache.js'
 import { startPostgresServer } from '../../src/backend/embedded-backend.js'
 import { locatePostgresBinaries } from '../../src/backend/postgres-binaries.js'
 import { ensurePostgresUser } from '../../src/backend/postgres-user.js'
 import { EmulatorBackendError, startEmbeddedBackend } from '../../src/index.js'
+import { scratchFolders } from '../support/scratch.js'
 
 const isRoot = process.getuid?.() === 0
 
@@ -22,16 +22,7 @@ async function selectOne(url: string): Promise<unknown> {
 }
 
 describe('embedded backend', () => {
-  const made: string[] = []
-  const scratch = async (prefix: string) => {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    made.push(dir)
-    return dir
-  }
-
-  afterEach(async () => {
-    for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true })
-  })
+  const scratch = scratchFolders()
 
   it.runIf(isRoot)(
     'runs as root from binaries in a folder the postgres user cannot enter, through one shared copy',

@@ -62,17 +62,7 @@ describe('emulator transport', () => {
 
   it('serves verify-full: the certificate names the endpoint host and chains to the CA', async () => {
     const endpoint = emu.endpoints[0]!
-    const socket = tls.connect({
-      host: endpoint.address,
-      port: endpoint.port,
-      servername: endpoint.host,
-      ca: readFileSync(emu.caCertPath, 'utf8'),
-      ALPNProtocols: ['postgresql'],
-    })
-    await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', resolve)
-      socket.once('error', reject)
-    })
+    const socket = await directTls(emu)
     expect(socket.authorized).toBe(true)
     expect(tls.checkServerIdentity(endpoint.host, socket.getPeerCertificate())).toBeUndefined()
     expect(tls.checkServerIdentity('example.com', socket.getPeerCertificate())).toBeInstanceOf(Error)

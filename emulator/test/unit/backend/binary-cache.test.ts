@@ -1,36 +1,16 @@
-import {
-  chmod,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readlink,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, lstat, mkdir, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { cacheDirFor, cachedCopy, canRun } from '../../../src/backend/binary-cache.js'
 import type { PostgresBinaries } from '../../../src/backend/postgres-binaries.js'
 import { ensurePostgresUser } from '../../../src/backend/postgres-user.js'
 import { EmulatorBackendError } from '../../../src/emulator-error.js'
+import { scratchFolders } from '../../support/scratch.js'
 
 const isRoot = process.getuid?.() === 0
 
 describe('binary cache', () => {
-  const made: string[] = []
-  const scratch = async (prefix: string) => {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    made.push(dir)
-    return dir
-  }
-
-  afterEach(async () => {
-    for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true })
-  })
+  const scratch = scratchFolders()
 
   /** A small stand-in for a `native` folder, as private as a project under a 0700 home makes it. */
   async function fakeBinaries(): Promise<PostgresBinaries> {
