@@ -32,4 +32,6 @@ export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from
 export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
 export type { DsqlPgModule, DsqlPoolClient } from './pool/index.js'
 export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg, transaction } from './pool/index.js'
+export type { RetryAttempt, RetryTransactionOptions } from './retry/index.js'
+export { retryTransaction } from './retry/index.js'
 export { VERSION } from './version.js'

@@ -62,11 +62,13 @@ const OWNED_URL_PARAMS = new Set<string>([
   'hostaddr',
 ])
 
-/** Names other DSQL connectors use, and ours. */
+/** Names other DSQL connectors (and ORMs' own configs) use, and ours. */
 const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
   tokenDurationSecs: 'tokenTtlSec',
   customCredentialsProvider: 'credentials',
   clusterEndpoint: 'endpoints',
+  // pg ignores `username`; taken silently, the role would fall back to admin.
+  username: 'user',
 }
 
 /**

@@ -36,7 +36,7 @@ export function resolveEndpoints(
     [env.DSQL_ENDPOINT, 'DSQL_ENDPOINT'],
   ]
   const chosen = pickOptional<string>([
-    [stringOption(options, 'host'), 'host'],
+    [hostOption(options, env), 'host'],
     ...(urlFrom === 'connectionString' ? [urlHost, ...dsqlEnv] : [...dsqlEnv, urlHost]),
     [env.PGHOST, 'PGHOST'],
   ])
@@ -60,6 +60,22 @@ export function resolveEndpoints(
     )
   }
   return items.map((item) => ({ spec: parseEndpointSpec(item, chosen.from), from: chosen.from }))
+}
+
+/** Hosts an ORM sends when its user names none: Sequelize `localhost`, MikroORM `127.0.0.1`. */
+const LOOPBACK_DEFAULTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+
+/**
+ * The `host` option, unless it is an ORM's loopback default while DSQL endpoints are set in the
+ * environment: DSQL has no endpoint on this machine, so such a host is a placeholder, not a choice.
+ */
+function hostOption(options: Readonly<Record<string, unknown>>, env: DsqlEnv): string | undefined {
+  const host = stringOption(options, 'host')
+  if (host === undefined || !LOOPBACK_DEFAULTS.has(host)) return host
+  const endpointsSet = [env.DSQL_ENDPOINTS, env.DSQL_ENDPOINT].some(
+    (value) => value !== undefined && value !== '',
+  )
+  return endpointsSet ? undefined : host
 }
 
 export function splitList(text: string): string[] {

@@ -184,28 +184,56 @@ const PG_MESSAGES: ReadonlyMap<string, Entry> = new Map([
   ['timeout expired', entry('transient', 'if-idempotent', LOST, 'timed out')],
 ])
 
-// ORMs wrap pg errors in `.cause` (Drizzle, Prisma), sometimes in AggregateErrors; look a few
-// levels deep, never forever (cause chains can be cyclic).
-const MAX_DEPTH = 8
+/**
+ * Codes an ORM puts on its own error in place of the SQLSTATE: Prisma's P2034 is "transaction
+ * failed due to a write conflict or a deadlock", a 40001 or 40P01 underneath.
+ */
+const ORM_CODES: ReadonlyMap<string, Entry> = tableOf<Entry>({
+  P2034: entry('occ-data', 'safe', {}, 'P2034 write conflict'),
+})
 
-/** Every error in `error`'s cause chain and AggregateError members, outermost first. */
+/**
+ * Prisma's driver adapters describe an error by `kind`; a pg error keeps its SQLSTATE as
+ * `originalCode` (read like `code`), but a socket error keeps only its kind.
+ */
+const PRISMA_KINDS: ReadonlyMap<string, Entry> = tableOf<Entry>({
+  TransactionWriteConflict: OCC_DATA,
+  ConnectionClosed: entry('transient', 'if-idempotent', LOST, 'connection closed'),
+  SocketTimeout: entry('transient', 'if-idempotent', LOST, 'timed out'),
+  DatabaseNotReachable: entry('transient', 'if-idempotent', LOST, 'unreachable'),
+})
+
+// ORMs wrap pg errors, and each its own way: `.cause` (Drizzle, Prisma's DriverAdapterError),
+// `.parent` and `.original` (Sequelize), `.driverError` (TypeORM's QueryFailedError), `.previous`
+// (MikroORM's DriverException), `.meta.driverAdapterError` (Prisma's client errors), members of
+// an AggregateError. Look a few levels deep, never forever (wrappers can point at each other).
+const MAX_DEPTH = 8
+const WRAPPED = ['cause', 'parent', 'original', 'driverError', 'previous'] as const
+
+/** Every error `error` wraps, at any depth, outermost first. */
 function* chain(error: unknown, depth = 0, seen = new Set<unknown>()): Generator<object> {
   if (error === null || typeof error !== 'object' || depth > MAX_DEPTH || seen.has(error)) return
   seen.add(error)
   yield error
-  const { cause, errors } = error as { cause?: unknown; errors?: unknown }
+  const wrapper = error as Record<string, unknown>
+  const errors = wrapper.errors
   if (Array.isArray(errors)) for (const member of errors) yield* chain(member, depth + 1, seen)
-  yield* chain(cause, depth + 1, seen)
+  for (const key of WRAPPED) yield* chain(wrapper[key], depth + 1, seen)
+  const meta = wrapper.meta as { driverAdapterError?: unknown } | null | undefined
+  if (typeof meta === 'object' && meta !== null) yield* chain(meta.driverAdapterError, depth + 1, seen)
 }
 
+/** The SQLSTATE (or socket code) an error carries: pg's `code`, or Prisma's `originalCode`. */
 function codeOf(error: object): string | undefined {
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' ? code : undefined
+  const { code, originalCode } = error as { code?: unknown; originalCode?: unknown }
+  if (typeof code === 'string') return code
+  return typeof originalCode === 'string' ? originalCode : undefined
 }
 
 function messageOf(error: object): string {
-  const message = (error as { message?: unknown }).message
-  return typeof message === 'string' ? message : ''
+  const { message, originalMessage } = error as { message?: unknown; originalMessage?: unknown }
+  if (typeof message === 'string') return message
+  return typeof originalMessage === 'string' ? originalMessage : ''
 }
 
 function verdict(row: Entry, code: string | undefined): ErrorVerdict {
@@ -226,9 +254,12 @@ function rowOf(error: object): { row: Entry; code: string | undefined } | undefi
   if (error instanceof DsqlAuthError) return { row: ACCESS_DENIED, code: '08006' }
   const code = codeOf(error)
   if (code === undefined) {
-    const row = PG_MESSAGES.get(messageOf(error))
+    const kind = (error as { kind?: unknown }).kind
+    const row = typeof kind === 'string' ? PRISMA_KINDS.get(kind) : PG_MESSAGES.get(messageOf(error))
     return row === undefined ? undefined : { row, code }
   }
+  const ormRow = ORM_CODES.get(code)
+  if (ormRow !== undefined) return { row: ormRow, code }
   const variants = SQLSTATES.get(code)
   if (variants !== undefined) {
     const message = messageOf(error).toLowerCase()

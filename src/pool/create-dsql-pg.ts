@@ -25,7 +25,9 @@ export type DsqlPgModule = Omit<typeof pg, 'Pool' | 'Client' | 'native'> & {
 export function createDsqlPg(defaults: DsqlPoolConfig = {}): DsqlPgModule {
   const context = new DsqlContext()
   const withDefaults = <T extends object>(config: T | string | undefined): T =>
-    (typeof config === 'string' ? { ...defaults, connectionString: config } : { ...defaults, ...config }) as T
+    (typeof config === 'string'
+      ? { ...defaults, connectionString: config }
+      : overDefaults(defaults, config)) as T
 
   class Pool extends DsqlPool {
     constructor(config?: DsqlPoolConfig) {
@@ -41,6 +43,19 @@ export function createDsqlPg(defaults: DsqlPoolConfig = {}): DsqlPgModule {
 
   const { native: _native, ...rest } = pg as typeof pg & { native?: unknown }
   return { ...rest, Pool, Client } as DsqlPgModule
+}
+
+/**
+ * `config` over `defaults`, key by key, where a key set to `undefined` keeps the default: ORMs
+ * build pg options with every key they know (TypeORM's `max: options.poolSize`, `user:
+ * credentials.username`), so an unset ORM option must not erase the role or pool size given to
+ * `createDsqlPg`.
+ */
+function overDefaults(defaults: object, config: object | undefined): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults }
+  if (config === undefined || config === null) return merged
+  for (const [key, value] of Object.entries(config)) if (value !== undefined) merged[key] = value
+  return merged
 }
 
 function carriesRuntime(config: unknown): config is DsqlClientConfig {

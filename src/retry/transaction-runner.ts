@@ -1,16 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResolvedRetry } from '../config/index.js'
-import {
-  errorVerdict,
-  OccRetryExhaustedError,
-  TransactionAbortedError,
-  TransactionMisuseError,
-  TransactionOutcomeUnknownError,
-} from '../errors/index.js'
-import { type EventSink, eventError } from '../observability/index.js'
+import { errorVerdict, TransactionAbortedError, TransactionMisuseError } from '../errors/index.js'
+import type { EventSink } from '../observability/index.js'
 import { abortableSleep } from './abortable-sleep.js'
-import { backoffDelayMs } from './backoff.js'
 import type { CommitMarkers } from './commit-markers.js'
+import {
+  type AttemptDecision,
+  decideAfterFailure,
+  transactionFinished as finish,
+  outcomeUnknown,
+} from './failure-decision.js'
 import type { Lease, TransactionClient, TransactionTarget } from './retry-target.js'
 
 /** Where the attempt was when it failed; a failure during COMMIT may have committed. */
@@ -125,20 +124,15 @@ export async function runTransaction<C extends TransactionClient, T>(
   }
 }
 
-function outcomeUnknown(cause: unknown, attempts: number): TransactionOutcomeUnknownError {
-  return new TransactionOutcomeUnknownError(
-    'The connection failed after COMMIT was sent and before its answer, so the transaction may or may not have ' +
-      'committed; pg-dsql does not retry it. Check the data, or pass idempotent: true or exactlyOnce: true to ' +
-      'let pg-dsql retry safely.',
-    { attempts, cause },
-  )
-}
+/** After a failed attempt: the shared decision, or an exactlyOnce marker saying it committed. */
+type Decision = AttemptDecision | { kind: 'committed'; value: unknown }
 
-type Decision =
-  | { kind: 'retry'; delayMs: number }
-  | { kind: 'throw'; error: unknown; outcome: 'rolled-back' | 'failed' | 'unknown' }
-  | { kind: 'committed'; value: unknown }
-
+/**
+ * What runTransaction adds to the shared decision: exactlyOnce's markers. A marker that already
+ * exists means an earlier attempt whose COMMIT had no answer did commit; after such a COMMIT, the
+ * marker says whether it landed, and when it cannot say, retrying is still safe, because the next
+ * attempt writes the same marker key and cannot commit next to a late first commit.
+ */
 async function decide<C extends TransactionClient, T>(
   target: TransactionTarget<C>,
   failure: unknown,
@@ -149,82 +143,28 @@ async function decide<C extends TransactionClient, T>(
   markerId: string | undefined,
   unanswered: { value: T } | undefined,
 ): Promise<Decision> {
-  const { retry, events } = options
-  const markers = retry.exactlyOnce ? options.markers : undefined
-  const now = options.now ?? Date.now
-  const failureVerdict = errorVerdict(failure)
-  let errorClass = failureVerdict.errorClass
-  const fail = (outcome: 'rolled-back' | 'failed' | 'unknown', error: unknown = failure): Decision => ({
-    kind: 'throw',
-    error,
-    outcome,
-  })
-
-  // The marker already exists: an earlier attempt whose COMMIT had no answer did commit.
+  const markers = options.retry.exactlyOnce ? options.markers : undefined
   if (markers !== undefined && isUniqueViolation(failure) && unanswered !== undefined) {
     return { kind: 'committed', value: unanswered.value }
   }
-  if (phase === 'commit' && failureVerdict.retry === 'if-idempotent') {
-    // COMMIT was sent and no answer came: it may have landed.
-    if (markers !== undefined && markerId !== undefined) {
+  if (markers !== undefined && markerId !== undefined && phase === 'commit') {
+    if (errorVerdict(failure).retry === 'if-idempotent') {
       const landed = await markers.committed(target, markerId).catch(() => undefined)
       if (landed === true) return { kind: 'committed', value: unanswered?.value }
-      // Unknown still (no healthy connection to ask) or absent: retrying is safe, because the
-      // next attempt writes the same marker key and cannot commit next to a late first commit.
-    } else if (!retry.idempotent) {
-      return fail('unknown', outcomeUnknown(failure, attempt))
-    }
-    errorClass = 'transient'
-  }
-  if (errorClass === 'occ-data' || errorClass === 'occ-schema') {
-    const kind = errorClass === 'occ-data' ? 'data' : 'schema'
-    events.emit(() => ({ type: 'occ.conflict', kind, attempt, scope: 'transaction' }))
-    if (retry.onConflict !== undefined) {
-      const verdict = await retry.onConflict(
-        Object.freeze({ error: failure, attempt, elapsedMs: now() - startedAt, kind }),
-      )
-      if (verdict === 'abort') return fail('rolled-back')
     }
   }
-  if (failureVerdict.retry === 'never') {
-    return fail(phase === 'connect' ? 'failed' : 'rolled-back')
-  }
-  if (retry.shouldRetry !== undefined && !retry.shouldRetry(failure, attempt)) return fail('rolled-back')
-  const delayMs = backoffDelayMs(attempt, retry, options.random)
-  const elapsedMs = now() - startedAt
-  if (attempt >= retry.maxAttempts || elapsedMs + delayMs > retry.deadlineMs) {
-    events.emit(() => ({
-      type: 'retry.exhausted',
-      attempts: attempt,
-      elapsedMs,
-      scope: 'transaction',
-      error: eventError(failure),
-    }))
-    if (errorClass === 'occ-data' || errorClass === 'occ-schema') {
-      return fail(
-        'failed',
-        new OccRetryExhaustedError(
-          `The transaction kept conflicting with concurrent ones: ${attempt} attempts in ${Math.round(elapsedMs)} ms ` +
-            `(maxAttempts ${retry.maxAttempts}, deadlineMs ${retry.deadlineMs}). Reduce contention on hot rows, ` +
-            'or raise maxAttempts or deadlineMs.',
-          { attempts: attempt, elapsedMs, cause: failure },
-        ),
-      )
-    }
-    return fail('failed')
-  }
-  events.emit(() => ({
-    type: 'retry',
+  return decideAfterFailure({
+    failure,
     attempt,
-    delayMs,
-    scope: 'transaction',
-    reason: errorClass,
-    error: eventError(failure),
-  }))
-  retry.onRetry?.(
-    Object.freeze({ error: failure, attempt, delayMs, elapsedMs, errorClass, scope: 'transaction' as const }),
-  )
-  return { kind: 'retry', delayMs }
+    startedAt,
+    mayHaveCommitted: phase === 'commit',
+    beforeAnything: phase === 'connect',
+    safeToRepeat: options.retry.idempotent || markers !== undefined,
+    retry: options.retry,
+    events: options.events,
+    now: options.now,
+    random: options.random,
+  })
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -282,14 +222,4 @@ async function release<C extends TransactionClient>(
   } catch {
     lease.release(true)
   }
-}
-
-function finish(
-  events: EventSink,
-  outcome: 'committed' | 'rolled-back' | 'failed' | 'unknown',
-  attempts: number,
-  durationMs: number,
-  readOnly: boolean,
-): void {
-  events.emit(() => ({ type: 'transaction', outcome, attempts, durationMs, readOnly }))
 }

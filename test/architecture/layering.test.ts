@@ -15,6 +15,7 @@ const DRIVER_ARROWS: readonly Arrow[] = [
   ['index.ts', 'errors'],
   ['index.ts', 'observability'],
   ['index.ts', 'pool'],
+  ['index.ts', 'retry'],
   ['index.ts', 'version.ts'],
   ['config', 'errors'],
   ['config', 'observability', 'types'],

@@ -155,6 +155,19 @@ describe('resolveConfig', () => {
     })
   })
 
+  it.each(['localhost', '127.0.0.1', '::1'])(
+    'takes an ORM default host %s as unset when DSQL endpoints are in the environment',
+    (host) => {
+      const endpoints = resolve({ host, port: 5432 }, { DSQL_ENDPOINTS: `${EAST1}@127.0.0.1:7001` }).endpoints
+      expect(endpoints).toEqual([{ host: EAST1, address: '127.0.0.1', port: 7001, region: 'us-east-1' }])
+    },
+  )
+
+  it('keeps a host that is not a loopback default, and a loopback one when nothing else names an endpoint', () => {
+    expect(resolve({ host: EAST2 }, { DSQL_ENDPOINTS: EAST1 }).endpoints[0]?.host).toBe(EAST2)
+    expect(() => resolve({ host: 'localhost' })).toThrow(DsqlConfigError)
+  })
+
   it('sends TCP to the address of host@address:port while keeping the host for tokens and TLS', () => {
     const config = resolve({}, { DSQL_ENDPOINTS: `${EAST1}@127.0.0.1:15432,${EAST2}@[::1]:15433` })
     expect(config.endpoints).toEqual([
@@ -351,6 +364,7 @@ describe('resolveConfig', () => {
         'tokenDurationSecs',
         /use tokenTtlSec/,
       ],
+      ['an ORM name for user', { endpoints: EAST1, username: 'app' }, {}, 'username', /use user instead/],
       [
         'a lifetime past DSQL 60 minutes',
         { endpoints: EAST1, maxLifetimeSeconds: 4000 },
