@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs'
 import { defineConfig } from 'tsup'
 
 // Class names survive the build (Drizzle falls back to `constructor.name.includes('Pool')`)
@@ -13,22 +14,30 @@ const shared = {
   sourcemap: false,
 } as const
 
+// Each ORM's helper is an entry of its own (`pg-dsql/<orm>`): the root entry never loads an ORM.
+const ormEntries = Object.fromEntries(
+  (existsSync('src/orm') ? readdirSync('src/orm') : [])
+    .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
+    .map((file) => [`orm/${file.slice(0, -'.ts'.length)}`, `src/orm/${file}`]),
+)
+const libraryEntries = { index: 'src/index.ts', ...ormEntries }
+
 export default defineConfig([
   {
     // ESM: the library and the `pg-dsql` command share one chunk instead of two copies.
     ...shared,
-    entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+    entry: { ...libraryEntries, 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],
     splitting: true,
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: libraryEntries },
     clean: true,
   },
   {
     ...shared,
-    entry: { index: 'src/index.ts' },
+    entry: libraryEntries,
     format: ['cjs'],
     splitting: false,
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: libraryEntries },
     clean: false,
   },
 ])

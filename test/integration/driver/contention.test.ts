@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DsqlEvent, DsqlPool } from '../../../src/index.js'
+import { optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
-import { optionsFor } from './dsql-options.js'
 
 type Emulator = Awaited<ReturnType<typeof startTestEmulator>>
 

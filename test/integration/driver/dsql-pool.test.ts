@@ -10,8 +10,8 @@ import {
   DsqlPool,
   VERSION,
 } from '../../../src/index.js'
+import { nextEvent, optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
-import { nextEvent, optionsFor } from './dsql-options.js'
 
 type Emulator = Awaited<ReturnType<typeof startTestEmulator>>
 

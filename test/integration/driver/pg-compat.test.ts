@@ -3,8 +3,8 @@ import Cursor from 'pg-cursor'
 import QueryStream from 'pg-query-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DsqlClient, DsqlPool } from '../../../src/index.js'
+import { optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
-import { optionsFor } from './dsql-options.js'
 
 type Emulator = Awaited<ReturnType<typeof startTestEmulator>>
 

@@ -8,8 +8,8 @@ import {
   TransactionOutcomeUnknownError,
   transaction,
 } from '../../../src/index.js'
+import { optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
-import { optionsFor } from './dsql-options.js'
 
 type Emulator = Awaited<ReturnType<typeof startTestEmulator>>
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type DsqlEvent, DsqlPool } from '../../../src/index.js'
+import { optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
-import { optionsFor } from '../driver/dsql-options.js'
 import { until } from './workload.js'
 
 // AWS's control plane cannot be reached from here: GetCluster answers from this mock.

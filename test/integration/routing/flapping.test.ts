@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DsqlEvent, DsqlPool } from '../../../src/index.js'
-import { optionsFor } from '../driver/dsql-options.js'
+import { optionsFor } from '../../support/dsql-options.js'
 import { startTwoRegions, startWorkload, until } from './workload.js'
 
 type Emulator = Awaited<ReturnType<typeof startTwoRegions>>

@@ -1,6 +1,6 @@
 import { DsqlPool } from '../../../src/index.js'
+import { optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
-import { optionsFor } from '../driver/dsql-options.js'
 
 /**
  * Two Regions with the near one (us-east-1, 1 ms) faster than the far one (us-east-2), and a

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { DsqlPoolConfig } from '../../../src/index.js'
+import type { DsqlPoolConfig } from '../../src/index.js'
 
 /** The emulator fields the driver tests use. */
 export interface EmulatorLike {
