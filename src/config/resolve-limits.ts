@@ -11,7 +11,8 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 // starts just before retirement (DSQL lets it run up to 5 more minutes).
 const DEFAULT_MAX_LIFETIME_SEC = 3_300
 const DSQL_MAX_CONNECTION_AGE_SEC = 3_600
-export const DEFAULT_IDLE_TIMEOUT_MS = 600_000
+// pg's own default: a script that used a pool and never ended it still exits soon after.
+export const DEFAULT_IDLE_TIMEOUT_MS = 10_000
 
 export function resolvePort(setting: Setting<string | number>): number {
   const port = Number(setting.value)

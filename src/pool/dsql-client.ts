@@ -102,9 +102,11 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   override connect(callback?: ConnectCallback): Promise<this> | undefined {
     const connecting = this.#connect()
     if (callback === undefined) return connecting
+    // Called outside the promise chain, as pg calls it: a callback that throws is an ordinary
+    // uncaught exception, never an unhandled rejection.
     connecting.then(
-      () => callback(null, this),
-      (error: Error) => callback(error),
+      () => process.nextTick(callback, null, this),
+      (error: Error) => process.nextTick(callback, error),
     )
     return undefined
   }

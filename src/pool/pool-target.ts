@@ -70,7 +70,8 @@ function sendOn(
     client.removeListener('error', finish)
     if (error === null || error === undefined) {
       client.release()
-      done(error, result, 'idle')
+      // pg-pool's query() answers a success with `undefined` as the error (pg.Client's, with null).
+      done(undefined, result, 'idle')
       return
     }
     const verdict = errorVerdict(error)

@@ -41,6 +41,8 @@ export function nextConnectAttempt(
   return { delayMs, next: { attempt: current.attempt + 1, startedAt, signedAfresh: current.signedAfresh } }
 }
 
+function noRelease(): void {}
+
 /** pg-pool's checkout callback. */
 export type CheckoutCallback<C> = (
   error: Error | undefined,
@@ -66,7 +68,8 @@ export function connectWithRetry<C>(
       return
     }
     const after = nextConnectAttempt(error, current, retry, events)
-    if (after === undefined) callback(error)
+    // pg-pool hands a failed checkout a no-op `release` too.
+    if (after === undefined) callback(error, undefined, noRelease)
     else setTimeout(() => connectWithRetry(checkoutOnce, retry, events, callback, after.next), after.delayMs)
   })
 }

@@ -36,7 +36,7 @@ describe('resolveConfig', () => {
       applicationName: `pg-dsql/${VERSION}`,
       connectTimeoutMs: 5000,
       maxLifetimeSeconds: 3300,
-      idleTimeoutMillis: 600000,
+      idleTimeoutMillis: 10000,
       ssl: { rejectUnauthorized: true },
     })
     expect(config.credentials).toEqual({ kind: 'default' })
