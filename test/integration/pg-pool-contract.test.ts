@@ -51,8 +51,8 @@ function makePool(kind: Kind, { refused = false, ...options }: Options = {}): pg
 /** Records the pool's events by name, in order. */
 function recordEvents(pool: pg.Pool): string[] {
   const seen: string[] = []
-  for (const name of ['connect', 'acquire', 'release', 'remove', 'error'])
-    pool.on(name, () => seen.push(name))
+  for (const name of ['connect', 'acquire', 'release', 'remove', 'error'] as const)
+    pool.on(name as 'connect', () => seen.push(name))
   return seen
 }
 
