@@ -22,7 +22,7 @@ export function createCredentialsProvider(
   source: CredentialsSource,
   { loadChain = loadNodeChain, now = Date.now }: { loadChain?: ChainLoader; now?: () => number } = {},
 ): DsqlCredentialsProvider {
-  if (source.kind === 'identity') {
+  if (source.kind === 'identity' || source.kind === 'environment') {
     const identity = source.identity
     return () => Promise.resolve(identity)
   }
@@ -68,6 +68,8 @@ function describeSource(source: CredentialsSource): string {
   switch (source.kind) {
     case 'identity':
       return 'the credentials option'
+    case 'environment':
+      return 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
     case 'provider':
       return 'the credentials provider function'
     case 'profile':

@@ -150,6 +150,7 @@ export class TokenProvider {
     }
     const reason = entry.nextReason
     const startedAt = this.#now()
+    this.#sign.prepare?.()
     entry.inflight = this.#credentials()
       .then((credentials) =>
         this.#sign(key, credentials, this.#ttlMs / 1000).then((token) => ({ token, credentials })),

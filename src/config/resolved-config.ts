@@ -18,6 +18,8 @@ export interface ResolvedEndpoint {
 /** Where credentials come from, settled once per pool. */
 export type CredentialsSource =
   | { readonly kind: 'identity'; readonly identity: DsqlCredentials }
+  /** `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`: the first source of the SDK's default chain. */
+  | { readonly kind: 'environment'; readonly identity: DsqlCredentials }
   | { readonly kind: 'provider'; readonly provider: DsqlCredentialsProvider }
   | { readonly kind: 'profile'; readonly profile: string; readonly from: string }
   | { readonly kind: 'default' }

@@ -175,7 +175,8 @@ export class DsqlContext {
    */
   #credentialsKey(source: CredentialsSource): string {
     switch (source.kind) {
-      case 'identity': {
+      case 'identity':
+      case 'environment': {
         const { accessKeyId, secretAccessKey, sessionToken } = source.identity
         const digest = createHash('sha256')
           .update(`${accessKeyId}\0${secretAccessKey}\0${sessionToken ?? ''}`)

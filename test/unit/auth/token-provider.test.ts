@@ -218,6 +218,27 @@ describe('TokenProvider', () => {
     expect(typeof provider.token(KEY)).toBe('string')
   })
 
+  it('starts loading the signer before it waits for credentials, so the two overlap', async () => {
+    const order: string[] = []
+    let release: (credentials: DsqlCredentials) => void = () => undefined
+    const sign: SignToken = Object.assign(async () => 'token', { prepare: () => order.push('prepare') })
+    const provider = new TokenProvider({
+      credentials: () => {
+        order.push('credentials')
+        return new Promise<DsqlCredentials>((done) => {
+          release = done
+        })
+      },
+      ttlSec: 900,
+      events: new EventSink(undefined),
+      sign,
+    })
+    const token = provider.token(KEY)
+    expect(order).toEqual(['prepare', 'credentials'])
+    release(CREDENTIALS)
+    await expect(token).resolves.toBe('token')
+  })
+
   it('stops refreshing after close', async () => {
     const { provider, time } = setup({ ttlSec: 100 })
     await provider.token(KEY)

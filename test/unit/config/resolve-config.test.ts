@@ -245,6 +245,33 @@ describe('resolveConfig', () => {
     })
   })
 
+  it('takes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first, as the SDK chain does, unless a profile is named', () => {
+    const keys = {
+      AWS_ACCESS_KEY_ID: 'AKIDENV',
+      AWS_SECRET_ACCESS_KEY: 'env-secret',
+      AWS_SESSION_TOKEN: 'env-session',
+      AWS_CREDENTIAL_EXPIRATION: '2030-01-01T00:00:00Z',
+    }
+    const config = resolve({ endpoints: EAST1 }, keys)
+    expect(config.credentials).toEqual({
+      kind: 'environment',
+      identity: {
+        accessKeyId: 'AKIDENV',
+        secretAccessKey: 'env-secret',
+        sessionToken: 'env-session',
+        expiration: new Date('2030-01-01T00:00:00Z'),
+      },
+    })
+    expect(JSON.stringify(config)).not.toContain('env-secret')
+    expect(resolve({ endpoints: EAST1 }, { ...keys, AWS_PROFILE: 'dev' }).credentials).toMatchObject({
+      kind: 'profile',
+      profile: 'dev',
+    })
+    expect(resolve({ endpoints: EAST1 }, { AWS_ACCESS_KEY_ID: 'AKIDENV' }).credentials).toEqual({
+      kind: 'default',
+    })
+  })
+
   it('passes pg options it does not own through, URL parameters below options', () => {
     const config = resolve({
       connectionString: `postgres://${EAST1}/postgres?options=-c%20search_path%3Durl&client_encoding=UTF8`,
