@@ -40,6 +40,9 @@ export interface DrizzleTransactionOptions<Config> extends RetryTransactionOptio
  * inside `fn` rejects with a `DrizzleQueryError` ("Failed query: savepoint sp1") whose `cause` is
  * DSQL's `0A000` error, the outer transaction rolls back, and it is not retried. Passing a
  * transaction (`tx`) in place of `db` throws `TransactionMisuseError` before anything runs.
+ * Drizzle 0.45 sends `BEGIN` before its own `try`/`finally`: when `BEGIN` itself fails (a
+ * connection lost between checkout and `BEGIN`), Drizzle never releases that connection
+ * (drizzle-orm issue #6241), and `pool.end()` waits for it.
  *
  * @param db - A Drizzle database over a `DsqlPool`: `drizzle({ client: pool })`.
  * @param fn - The transaction's work; it gets Drizzle's `tx` and which attempt this is.
