@@ -185,6 +185,16 @@ const PG_MESSAGES: ReadonlyMap<string, Entry> = new Map([
 ])
 
 /**
+ * The PG_MESSAGES row for a codeless message, also after Knex rewrote it in place: Knex puts the
+ * failed SQL in front of a pg error's message (`BEGIN; - Connection terminated unexpectedly`).
+ */
+function pgMessageRow(message: string): Entry | undefined {
+  const row = PG_MESSAGES.get(message)
+  const cut = message.lastIndexOf(' - ')
+  return row !== undefined || cut < 0 ? row : PG_MESSAGES.get(message.slice(cut + ' - '.length))
+}
+
+/**
  * Codes an ORM puts on its own error in place of the SQLSTATE: Prisma's P2034 is "transaction
  * failed due to a write conflict or a deadlock", a 40001 or 40P01 underneath.
  */
@@ -255,7 +265,7 @@ function rowOf(error: object): { row: Entry; code: string | undefined } | undefi
   const code = codeOf(error)
   if (code === undefined) {
     const kind = (error as { kind?: unknown }).kind
-    const row = typeof kind === 'string' ? PRISMA_KINDS.get(kind) : PG_MESSAGES.get(messageOf(error))
+    const row = typeof kind === 'string' ? PRISMA_KINDS.get(kind) : pgMessageRow(messageOf(error))
     return row === undefined ? undefined : { row, code }
   }
   const ormRow = ORM_CODES.get(code)

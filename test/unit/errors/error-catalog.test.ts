@@ -399,6 +399,17 @@ describe('errorVerdict', () => {
     expectVerdict(new Error(message), { ...expected, code: undefined }),
   )
 
+  // Knex rewrites a pg error's message in place, the failed SQL in front (Knex has no error class
+  // of its own for it); test/orm/knex meets the real one on a dropped connection.
+  it.each<[string, Expected]>([
+    ['BEGIN; - Connection terminated unexpectedly', lost('connection closed')],
+    ['update "stock" set "qty" = "qty" - 1 - Connection terminated unexpectedly', lost('connection closed')],
+    ['select 1 - Client was closed and is not queryable', permanent('failed')],
+    ['select 1 - 1 - Connection terminated unexpectedly, more', permanent('failed')],
+  ])('reads pg\'s codeless message behind the SQL Knex puts in front: "%s"', (message, expected) =>
+    expectVerdict(new Error(message), { ...expected, code: undefined }),
+  )
+
   it.each<[string, unknown, Expected]>([
     [
       'our NoHealthyEndpointError',
