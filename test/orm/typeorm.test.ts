@@ -310,35 +310,45 @@ describe('TypeORM options through createDsqlPg', () => {
   })
 })
 
-describe("TypeORM's uuid generation on DSQL", () => {
-  it.each([
-    { uuidExtension: undefined, generator: 'uuid_generate_v4()' },
-    { uuidExtension: 'pgcrypto' as const, generator: 'gen_random_uuid()' },
-  ])(
-    'creates tables with DEFAULT $generator when uuidExtension is $uuidExtension',
-    async ({ uuidExtension, generator }) => {
-      const tableName = h.table('typeorm_uuid')
-      const schema = itemSchema(tableName)
-      const dataSource = await connect(h.options(), { entities: [schema], uuidExtension })
-      const runner = dataSource.createQueryRunner()
-      try {
-        const create = runner.createTable(Table.create(dataSource.getMetadata(schema), dataSource.driver))
-        if (uuidExtension === undefined) {
-          // DSQL has no uuid-ossp: the table TypeORM (or its migrations) would create cannot be made.
-          const error = await rejectionOf(create)
-          expect(error).toBeInstanceOf(QueryFailedError)
-          expect(error).toMatchObject({
-            driverError: { code: '42883', message: 'function uuid_generate_v4() does not exist' },
-          })
-          expect((error as QueryFailedError).query).toContain(`DEFAULT ${generator}`)
-          return
-        }
-        await create
-        const saved = await dataSource.getRepository<Item>('Item').save({ name: 'pgcrypto', qty: 1 })
-        expect(saved.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/)
-      } finally {
-        await runner.release()
-      }
-    },
-  )
+describe("TypeORM's schema tools on DSQL", () => {
+  it('fails synchronize with two new tables: DSQL runs one DDL statement per transaction', async () => {
+    const entities = ['A', 'B'].map(
+      (name) => new EntitySchema<Item>({ ...itemSchema(h.table('typeorm_sync')).options, name }),
+    )
+    const error = await rejectionOf(
+      connect(h.options(), { entities, synchronize: true, uuidExtension: 'pgcrypto' }),
+    )
+    expect(error).toBeInstanceOf(QueryFailedError)
+    expect(error).toMatchObject({
+      driverError: { code: '0A000', message: 'multiple ddl statements not supported in a transaction' },
+    })
+  })
+
+  /** TypeORM's CREATE TABLE for the item entity, as synchronize and generated migrations write it. */
+  async function createItemTable(uuidExtension?: 'pgcrypto'): Promise<DataSource> {
+    const schema = itemSchema(h.table('typeorm_uuid'))
+    const dataSource = await connect(h.options(), { entities: [schema], uuidExtension })
+    const runner = dataSource.createQueryRunner()
+    try {
+      await runner.createTable(Table.create(dataSource.getMetadata(schema), dataSource.driver))
+    } finally {
+      await runner.release()
+    }
+    return dataSource
+  }
+
+  it("fails to create a uuid-keyed table with TypeORM's default uuid_generate_v4(), which DSQL lacks", async () => {
+    const error = await rejectionOf(createItemTable())
+    expect(error).toBeInstanceOf(QueryFailedError)
+    expect(error).toMatchObject({
+      driverError: { code: '42883', message: 'function uuid_generate_v4() does not exist' },
+    })
+    expect((error as QueryFailedError).query).toContain('DEFAULT uuid_generate_v4()')
+  })
+
+  it("creates a uuid-keyed table with gen_random_uuid() under uuidExtension: 'pgcrypto', and DSQL fills the key", async () => {
+    const dataSource = await createItemTable('pgcrypto')
+    const saved = await dataSource.getRepository<Item>('Item').save({ name: 'pgcrypto', qty: 1 })
+    expect(saved.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  })
 })
