@@ -10,6 +10,7 @@ import {
   EVENT_CHANNEL_NAME,
   isOccError,
   TransactionMisuseError,
+  TransactionOutcomeUnknownError,
 } from '../../src/index.js'
 import { dsqlTransaction } from '../../src/orm/drizzle.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
@@ -166,6 +167,47 @@ describe('Drizzle over DsqlPool', () => {
     await expect(
       db.transaction((tx) => dsqlTransaction(tx, (inner) => inner.select().from(stock))),
     ).rejects.toThrow(TransactionMisuseError)
+  })
+
+  it('reports a connection dropped mid-transaction as outcome-unknown, and runs it again when idempotent', async () => {
+    // pg emits 'error' on a checked-out client whose connection dies, and neither pg-pool nor
+    // Drizzle listens on it: as pg's documentation says, the app does.
+    const dropped: unknown[] = []
+    const local = new DsqlPool(h.options({ max: 2 }))
+    local.on('connect', (client) => client.on('error', (error) => dropped.push(error)))
+    try {
+      const localDb = drizzle({ client: local })
+      const error = await dsqlTransaction(localDb, async (tx) => {
+        await tx.insert(stock).values({ sku: 'dropped', qty: 1 })
+        h.emulator.inject({ kind: 'drop-connection' })
+        await tx.select().from(stock)
+      }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      const cause = (error as TransactionOutcomeUnknownError).cause
+      expect(cause).toBeInstanceOf(DrizzleQueryError)
+      expect(classifyError(cause)).toBe('transient')
+      expect(await db.select().from(stock).where(eq(stock.sku, 'dropped'))).toEqual([])
+
+      const attempts: number[] = []
+      await dsqlTransaction(
+        localDb,
+        async (tx, { attempt }) => {
+          attempts.push(attempt)
+          await tx.insert(stock).values({ sku: 'dropped-idempotent', qty: 1 })
+          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
+          await tx.select().from(stock)
+        },
+        { idempotent: true, baseDelayMs: 1 },
+      )
+      expect(attempts).toEqual([1, 2])
+      expect(await db.select().from(stock).where(eq(stock.sku, 'dropped-idempotent'))).toHaveLength(1)
+      expect(dropped.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await local.end()
+    }
   })
 
   it('signs at most one token per endpoint across 200 queries on several connections', async () => {

@@ -9,6 +9,7 @@ import {
   EVENT_CHANNEL_NAME,
   isOccError,
   TransactionMisuseError,
+  TransactionOutcomeUnknownError,
 } from '../../src/index.js'
 import { dsqlTransaction } from '../../src/orm/knex.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
@@ -164,6 +165,50 @@ describe('Knex over DsqlPool', () => {
     await expect(
       knex.transaction((trx) => dsqlTransaction(trx, (inner) => inner(stock).select())),
     ).rejects.toThrow(TransactionMisuseError)
+  })
+
+  it('reports a connection dropped mid-transaction as outcome-unknown, and runs it again when idempotent', async () => {
+    // pg emits 'error' on a checked-out client whose connection dies, and neither pg-pool nor
+    // Knex listens on it: as pg's documentation says, the app does.
+    const dropped: unknown[] = []
+    const localPool = new DsqlPool(h.options({ max: 2 }))
+    localPool.on('connect', (client) => client.on('error', (error) => dropped.push(error)))
+    const local = knexFactory({ client: 'pg', connectionPool: localPool })
+    try {
+      const error = await dsqlTransaction(local, async (trx) => {
+        await trx(stock).insert({ sku: 'dropped', qty: 1 })
+        h.emulator.inject({ kind: 'drop-connection' })
+        await trx(stock).select()
+      }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )
+      // Knex rewrote pg's codeless message ("<sql> - Connection terminated unexpectedly"); it
+      // still reads as a lost connection, which may have hit the COMMIT.
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      const cause = (error as TransactionOutcomeUnknownError).cause
+      expect((cause as Error).message).toMatch(/ - \S/)
+      expect(classifyError(cause)).toBe('transient')
+      expect(await rowsWithSku('dropped')).toEqual([])
+
+      const attempts: number[] = []
+      await dsqlTransaction(
+        local,
+        async (trx, { attempt }) => {
+          attempts.push(attempt)
+          await trx(stock).insert({ sku: 'dropped-idempotent', qty: 1 })
+          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
+          await trx(stock).select()
+        },
+        { idempotent: true, baseDelayMs: 1 },
+      )
+      expect(attempts).toEqual([1, 2])
+      expect(await rowsWithSku('dropped-idempotent')).toHaveLength(1)
+      expect(dropped.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await local.destroy()
+      await localPool.end()
+    }
   })
 
   it('signs at most one token per endpoint across 200 queries on several connections', async () => {

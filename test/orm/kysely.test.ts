@@ -9,6 +9,7 @@ import {
   EVENT_CHANNEL_NAME,
   isOccError,
   TransactionMisuseError,
+  TransactionOutcomeUnknownError,
 } from '../../src/index.js'
 import { dsqlTransaction } from '../../src/orm/kysely.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
@@ -190,6 +191,45 @@ describe.runIf(Number(process.versions.node.split('.')[0]) >= 22)('Kysely over D
           ),
         ),
     ).rejects.toThrow(TransactionMisuseError)
+  })
+
+  it('reports a connection dropped mid-transaction as outcome-unknown, and runs it again when idempotent', async () => {
+    // pg emits 'error' on a checked-out client whose connection dies, and neither pg-pool nor
+    // Kysely listens on it: as pg's documentation says, the app does.
+    const dropped: unknown[] = []
+    const localPool = new DsqlPool(h.options({ max: 2 }))
+    localPool.on('connect', (client) => client.on('error', (error) => dropped.push(error)))
+    const local = new Kysely<Database>({ dialect: new PostgresDialect({ pool: localPool }) })
+    try {
+      const error = await dsqlTransaction(local, async (trx) => {
+        await trx.insertInto(stock).values({ sku: 'dropped', qty: 1 }).execute()
+        h.emulator.inject({ kind: 'drop-connection' })
+        await trx.selectFrom(stock).selectAll().execute()
+      }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      expect(classifyError((error as TransactionOutcomeUnknownError).cause)).toBe('transient')
+      expect(await rowsWithSku('dropped')).toEqual([])
+
+      const attempts: number[] = []
+      await dsqlTransaction(
+        local,
+        async (trx, { attempt }) => {
+          attempts.push(attempt)
+          await trx.insertInto(stock).values({ sku: 'dropped-idempotent', qty: 1 }).execute()
+          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
+          await trx.selectFrom(stock).selectAll().execute()
+        },
+        { idempotent: true, baseDelayMs: 1 },
+      )
+      expect(attempts).toEqual([1, 2])
+      expect(await rowsWithSku('dropped-idempotent')).toHaveLength(1)
+      expect(dropped.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await local.destroy()
+    }
   })
 
   it('signs at most one token per endpoint across 200 queries on several connections', async () => {
