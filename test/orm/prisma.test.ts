@@ -11,6 +11,7 @@ import {
   DsqlPool,
   type DsqlPoolConfig,
   isOccError,
+  retryTransaction,
 } from '../../src/index.js'
 import { dsqlRetry } from '../../src/orm/prisma.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
@@ -28,13 +29,18 @@ interface Item {
 }
 
 /** A PrismaPromise: lazy, and sent again when a batch `$transaction` runs again. */
-type Query<T> = PromiseLike<T>
+type Query<T> = Promise<T>
 
 interface ItemDelegate {
   create(args: { data: Omit<Item, 'id'> }): Query<Item>
   findUnique(args: { where: { id: string } }): Query<Item | null>
   update(args: { where: { id: string }; data: Partial<Omit<Item, 'id'>> }): Query<Item>
   delete(args: { where: { id: string } }): Query<Item>
+  upsert(args: {
+    where: { id: string }
+    create: Omit<Item, 'id'>
+    update: Partial<Omit<Item, 'id'>>
+  }): Query<Item>
   count(args?: { where: Partial<Item> }): Query<number>
 }
 
@@ -245,6 +251,32 @@ describe('Prisma 7.10 with @prisma/adapter-pg over DsqlPool', () => {
       expect(await prisma.item.count({ where: { name } })).toBe(0)
     },
   )
+
+  it('rejects an upsert Prisma runs in its own transaction with P2034 on a conflict; retryTransaction commits it once', async () => {
+    const { prisma } = connect()
+    const created = await prisma.item.create({ data: { name: 'upsert', qty: 1 } })
+    const upsert = () =>
+      prisma.item.upsert({
+        where: { id: created.id },
+        create: { name: 'upsert', qty: 1 },
+        update: { qty: 2 },
+      })
+    h.conflictOnNextCommits(1)
+    // Prisma sends this upsert as SELECT then UPDATE between its own BEGIN and COMMIT.
+    const error = await rejectionOf(upsert())
+    expect(error).toMatchObject({
+      name: 'PrismaClientKnownRequestError',
+      code: 'P2034',
+      meta: { driverAdapterError: { cause: { originalCode: '40001' } } },
+    })
+    expect(isOccError(error)).toBe(true)
+    expect(classifyError(error)).toBe('occ-data')
+    expect(await prisma.item.findUnique({ where: { id: created.id } })).toMatchObject({ qty: 1 })
+
+    h.conflictOnNextCommits(2)
+    await retryTransaction(upsert)
+    expect(await prisma.item.findUnique({ where: { id: created.id } })).toMatchObject({ qty: 2 })
+  })
 
   it("fails a nested tx.$transaction with DSQL's SAVEPOINT refusal (0A000), not retried", async () => {
     const prisma = retrying([])
