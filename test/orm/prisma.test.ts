@@ -84,7 +84,7 @@ async function generateClient(schemaPath: string): Promise<void> {
         ...process.env,
         CHECKPOINT_DISABLE: '1',
         PRISMA_HIDE_UPDATE_MESSAGE: '1',
-        PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+        PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
       },
     },
   )

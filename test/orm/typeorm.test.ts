@@ -137,7 +137,7 @@ describe('TypeORM 1.1 over createDsqlPg', () => {
     expect(events.at(-1)).toMatchObject({ type: 'transaction', outcome: 'committed', attempts: 3 })
   })
 
-  it('types the callback with TypeORM’s EntityManager, read off the DataSource', async () => {
+  it("types the callback with TypeORM's EntityManager, read off the DataSource", async () => {
     const dataSource = await connect()
     await dsqlTransaction(dataSource, async (manager) => {
       expectTypeOf(manager).toEqualTypeOf<EntityManager>()
