@@ -1,7 +1,12 @@
 import { TransactionMisuseError } from '../errors/index.js'
 import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
 
-/** The MikroORM transaction options the helpers set themselves; the rest pass through untouched. */
+/**
+ * The MikroORM transaction options the helpers set themselves; the rest pass through untouched.
+ *
+ * @example
+ * await dsqlTransactional(em, fn, { transactionOptions: { propagation: 'requires_new' } })
+ */
 export interface MikroOrmTransactionalOptions {
   /** A fresh identity map for the transaction's fork (MikroORM's default is false). */
   clear?: boolean | undefined
@@ -13,13 +18,21 @@ export interface MikroOrmTransactionalOptions {
  * The subset of a MikroORM `EntityManager` the helpers need: `transactional` and
  * `isInTransaction`. An `EntityManager` from `@mikro-orm/postgresql` 7 has both, so this entry
  * never imports MikroORM.
+ *
+ * @example
+ * const em: MikroOrmEntityManagerLike = orm.em.fork()
  */
 export interface MikroOrmEntityManagerLike {
   transactional<T>(cb: (em: this) => T | Promise<T>, options?: MikroOrmTransactionalOptions): Promise<T>
   isInTransaction(): boolean
 }
 
-/** MikroORM's `TransactionOptions`, read off an entity manager's `transactional` method. */
+/**
+ * MikroORM's `TransactionOptions`, read off an entity manager's `transactional` method.
+ *
+ * @example
+ * type Options = TransactionOptionsOf<EntityManager> // MikroORM's TransactionOptions
+ */
 export type TransactionOptionsOf<Em> = Em extends {
   transactional(cb: never, options?: infer Options): unknown
 }

@@ -9,6 +9,8 @@ import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } fro
  *
  * @typeParam Tx - pg-promise's transaction object, as `db.tx` passes it.
  * @typeParam Options - pg-promise's `{ tag, mode }` transaction options.
+ * @example
+ * const db: PgPromiseDatabaseLike<ITask<{}>, { tag?: unknown }> = pgp({})
  */
 export interface PgPromiseDatabaseLike<Tx, Options> {
   tx<T>(options: Options, cb: (t: Tx) => T | Promise<T>): Promise<T>

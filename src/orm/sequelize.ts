@@ -9,6 +9,8 @@ import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } fro
  *
  * @typeParam Tx - Sequelize's `Transaction`, as the managed callback receives it.
  * @typeParam Options - Sequelize's `TransactionOptions`.
+ * @example
+ * const sequelize: SequelizeLike<Transaction, TransactionOptions> = new Sequelize({ dialect: 'postgres', ... })
  */
 export interface SequelizeLike<Tx, Options> {
   transaction<T>(options: Options, autoCallback: (t: Tx) => PromiseLike<T>): Promise<T>
