@@ -9,6 +9,10 @@ import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } fro
  * already inside a transaction.
  *
  * @typeParam Manager - TypeORM's `EntityManager`, as `transaction(fn)` passes it.
+ *
+ * @example
+ * // A DataSource fits, and so does its manager outside a transaction.
+ * const source: TypeormTransactionSource<EntityManager> = dataSource
  */
 export interface TypeormTransactionSource<Manager> {
   transaction<T>(runInTransaction: (manager: Manager) => Promise<T>): Promise<T>
