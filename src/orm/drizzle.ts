@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The subset of a Drizzle database that `dsqlTransaction` needs: its `transaction` method. A
@@ -77,5 +82,5 @@ export async function dsqlTransaction<Tx, T, Config = never>(
     )
   }
   const { config, ...retry } = options
-  return retryTransaction((attempt) => db.transaction((tx) => fn(tx, attempt), config), retry)
+  return retryTransaction((attempt) => db.transaction(reportingStages(attempt, fn), config), retry)
 }

@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The subset of a Knex instance that `dsqlTransaction` needs: `transaction(handler, config)`, the
@@ -80,5 +85,5 @@ export async function dsqlTransaction<Trx, T, Config = never>(
     )
   }
   const { config, ...retry } = options
-  return retryTransaction((attempt) => knex.transaction((trx) => fn(trx, attempt), config), retry)
+  return retryTransaction((attempt) => knex.transaction(reportingStages(attempt, fn), config), retry)
 }

@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The subset of Kysely's `TransactionBuilder` that `dsqlTransaction` needs: `execute(callback)`,
@@ -79,5 +84,5 @@ export async function dsqlTransaction<Trx, T>(
     'transaction' in db && typeof db.transaction === 'function'
       ? db.transaction()
       : (db as KyselyTransactionBuilderLike<Trx>)
-  return retryTransaction((attempt) => builder().execute((trx) => fn(trx, attempt)), options)
+  return retryTransaction((attempt) => builder().execute(reportingStages(attempt, fn)), options)
 }

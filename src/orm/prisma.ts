@@ -1,5 +1,5 @@
 import { RETRY_DEFAULTS, resolveRetryOptions } from '../config/index.js'
-import { type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import { type RetryTransactionOptions, reportingStages, retryTransaction } from '../retry/index.js'
 
 /**
  * The part of a Prisma client `dsqlRetry` uses: `$transaction` and `$extends`. Typed by shape,
@@ -72,7 +72,16 @@ export function dsqlRetry(options: DsqlRetryOptions = {}): <C extends PrismaClie
       name: 'pg-dsql-retry',
       client: {
         $transaction(...args: unknown[]): Promise<unknown> {
-          return retryTransaction(() => base.$transaction(...args), options)
+          const [work, ...rest] = args
+          // The interactive form says where it stands (a connection lost inside it runs it again);
+          // a batch is sent as a whole.
+          return retryTransaction(
+            (attempt) =>
+              typeof work === 'function'
+                ? base.$transaction(reportingStages(attempt, work as (tx: unknown) => unknown), ...rest)
+                : base.$transaction(...args),
+            options,
+          )
         },
       },
     }) as C

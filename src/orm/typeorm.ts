@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The subset of a TypeORM `DataSource` (or `EntityManager`) that `dsqlTransaction` needs: its
@@ -76,5 +81,5 @@ export async function dsqlTransaction<Manager, T>(
         'savepoints, so transactions cannot nest. Do the work on that manager, or retry the outer transaction.',
     )
   }
-  return retryTransaction((attempt) => source.transaction(async (manager) => fn(manager, attempt)), options)
+  return retryTransaction((attempt) => source.transaction(reportingStages(attempt, fn)), options)
 }

@@ -63,6 +63,7 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
     this.#lease = lease
     this.#target = target
     this.#retryTarget = clientRetryTarget(this, runtime)
+    if (fromPool !== undefined) this.on('error', this.#lostWhileCheckedOut)
     if (lease !== undefined) {
       lease.bindTo(this)
       // However the connection ends (end(), an error, the server), the shared state is given back.
@@ -212,6 +213,21 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   checkedOut(poolRelease: PoolRelease): void {
     this.#poolRelease = poolRelease
     this.#checkedOut = true
+  }
+
+  // pg-pool listens for a client's 'error' only while it is idle; checked out, a connection that
+  // dies (DSQL closes one at 60 minutes once its transaction ends) would emit 'error' with no
+  // listener and end the process, under ORMs that never listen. The statement in flight fails
+  // anyway; the loss is reported as an event. (Idle, pg-pool's own listener hears it.)
+  readonly #lostWhileCheckedOut = (error: unknown): void => {
+    const endpoint = this.#target.endpoint
+    if (!this.#checkedOut || endpoint === undefined) return
+    this.#runtime.events.emit(() => ({
+      type: 'connection.lost',
+      endpoint: endpoint.host,
+      region: endpoint.region,
+      error: eventError(error),
+    }))
   }
 
   /** @internal What `client.release` is while pooled: pg-pool's, retiring this client if due. */

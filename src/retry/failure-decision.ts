@@ -16,6 +16,8 @@ export interface FailedAttempt {
   readonly startedAt: number
   /** COMMIT may have been sent when it failed: a failure that may have applied work may have committed. */
   readonly mayHaveCommitted: boolean
+  /** COMMIT is known to have been sent (not only possibly): for the message. */
+  readonly commitSeen?: boolean
   /** It failed before anything was sent (no connection): its outcome is `failed`, not `rolled-back`. */
   readonly beforeAnything: boolean
   /** Running the work again cannot commit it twice (`idempotent`, or an exactlyOnce marker). */
@@ -26,12 +28,22 @@ export interface FailedAttempt {
   readonly random?: (() => number) | undefined
 }
 
-/** The error for a COMMIT that may or may not have landed. */
-export function outcomeUnknown(cause: unknown, attempts: number): TransactionOutcomeUnknownError {
+/**
+ * The error for a COMMIT that may or may not have landed. `commitSeen` says COMMIT is known to
+ * have been sent; otherwise (an ORM's transaction seen from outside) it may have been.
+ */
+export function outcomeUnknown(
+  cause: unknown,
+  attempts: number,
+  commitSeen = true,
+): TransactionOutcomeUnknownError {
+  const when = commitSeen
+    ? 'after COMMIT was sent and before its answer'
+    : 'at a point where COMMIT may already have been sent'
   return new TransactionOutcomeUnknownError(
-    'The connection failed after COMMIT was sent and before its answer, so the transaction may or may not have ' +
-      'committed; pg-dsql does not retry it. Check the data, or pass idempotent: true or exactlyOnce: true to ' +
-      'let pg-dsql retry safely.',
+    `The connection failed ${when}, so the transaction may or may not have committed; pg-dsql does not retry ` +
+      'it. Check the data, or pass idempotent: true (or use exactlyOnce with pool.transaction()) to let ' +
+      'pg-dsql retry safely.',
     { attempts, cause },
   )
 }
@@ -58,7 +70,8 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
     outcome,
   })
   if (attempt.mayHaveCommitted && verdict.retry === 'if-idempotent') {
-    if (!attempt.safeToRepeat) return fail('unknown', outcomeUnknown(failure, attempt.attempt))
+    if (!attempt.safeToRepeat)
+      return fail('unknown', outcomeUnknown(failure, attempt.attempt, attempt.commitSeen ?? true))
     errorClass = 'transient'
   }
   if (errorClass === 'occ-data' || errorClass === 'occ-schema') {

@@ -13,7 +13,7 @@ export type {
   TransactionTarget,
 } from './retry-target.js'
 export type { RetryAttempt, RetryTransactionOptions } from './retry-transaction.js'
-export { retryTransaction } from './retry-transaction.js'
+export { reportingStages, retryTransaction } from './retry-transaction.js'
 export type { StatementCallback } from './statement-runner.js'
 export { runStatement } from './statement-runner.js'
 export { transactionOn } from './transaction-entry.js'

@@ -13,10 +13,19 @@ export interface RetryTransactionOptions extends Omit<TransactionOptions, 'exact
   onEvent?: DsqlEventListener | undefined
 }
 
-/** What `fn` learns about the attempt it runs. */
+/** What `fn` learns about the attempt it runs, and what it may say back. */
 export interface RetryAttempt {
   /** 1 for the first run, 2 for the first retry, and so on. */
   readonly attempt: number
+  /**
+   * Says the ORM's transaction has begun: call it first thing in the ORM's callback. With
+   * `committing()`, it sharpens the verdict on a lost connection: lost after `began()` and before
+   * `committing()`, the transaction cannot have committed, so it runs again. The ORM helpers
+   * (`pg-dsql/<orm>`) call both; without them, any lost connection may have hit the COMMIT.
+   */
+  began(): void
+  /** Says the work is done and the ORM is about to COMMIT: call it as the ORM's callback returns. */
+  committing(): void
 }
 
 /**
@@ -42,7 +51,7 @@ export interface RetryAttempt {
  * )
  */
 export async function retryTransaction<T>(
-  fn: (attempt: RetryAttempt) => Promise<T> | T,
+  fn: (attempt: RetryAttempt) => PromiseLike<T> | T,
   options: RetryTransactionOptions = {},
 ): Promise<T> {
   if (typeof fn !== 'function') {
@@ -63,8 +72,19 @@ export async function retryTransaction<T>(
   const startedAt = Date.now()
   for (let attempt = 1; ; attempt++) {
     retry.signal?.throwIfAborted()
+    // Where this attempt stands, as far as fn says: unknown, inside the body, or committing.
+    const at: { stage: 'unknown' | 'body' | 'commit' } = { stage: 'unknown' }
+    const said: RetryAttempt = Object.freeze({
+      attempt,
+      began: () => {
+        if (at.stage === 'unknown') at.stage = 'body'
+      },
+      committing: () => {
+        at.stage = 'commit'
+      },
+    })
     try {
-      const value = await fn(Object.freeze({ attempt }))
+      const value = await fn(said)
       transactionFinished(events, 'committed', attempt, Date.now() - startedAt, false)
       return value
     } catch (failure) {
@@ -72,8 +92,9 @@ export async function retryTransaction<T>(
         failure,
         attempt,
         startedAt,
-        // The ORM may have sent COMMIT; nothing out here says whether it did.
-        mayHaveCommitted: true,
+        // Unless fn said it failed inside the body, the ORM may have sent COMMIT.
+        mayHaveCommitted: at.stage !== 'body',
+        commitSeen: at.stage === 'commit',
         beforeAnything: false,
         safeToRepeat: retry.idempotent,
         retry,
@@ -85,5 +106,23 @@ export async function retryTransaction<T>(
       }
       await abortableSleep(decision.delayMs, retry.signal)
     }
+  }
+}
+
+/**
+ * An ORM transaction callback that tells `attempt` where it stands: `began()` on entry,
+ * `committing()` once `fn` resolves and the ORM goes on to COMMIT. The `pg-dsql/<orm>` helpers
+ * wrap their callback in it, so a connection lost inside the body runs the transaction again
+ * instead of reporting an unknown outcome.
+ */
+export function reportingStages<Tx, T>(
+  attempt: RetryAttempt,
+  fn: (tx: Tx, attempt: RetryAttempt) => Promise<T> | T,
+): (tx: Tx) => Promise<T> {
+  return async (tx) => {
+    attempt.began()
+    const value = await fn(tx, attempt)
+    attempt.committing()
+    return value
   }
 }

@@ -333,6 +333,22 @@ async function inChild(
 }
 
 describe('the pg-pool contract, in a process of its own', () => {
+  it('differs as documented: a checked-out connection that dies, with no error listener, does not end the process', async () => {
+    const body = `
+      const client = await pool.connect()
+      const ended = new Promise((done) => client.once('end', done))
+      await fetch(process.env.DSQL_EMULATOR_CONTROL + '/connections/kill', { method: 'POST', body: '{}' })
+      await ended
+      console.log('survived')
+      client.release(true)
+      await pool.end()`
+    // One after the other: each kills every session of the emulator.
+    const theirs = await inChild('pg.Pool', '{}', body)
+    const ours = await inChild('DsqlPool', '{}', body)
+    expect(theirs).toMatchObject({ code: 3, out: expect.stringMatching(/^uncaughtException:/) })
+    expect(ours).toEqual({ code: 0, out: 'survived' })
+  })
+
   it.each([
     [
       'a connect(cb) callback that throws is an uncaught exception, not an unhandled rejection',

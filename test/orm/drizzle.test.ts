@@ -169,42 +169,49 @@ describe('Drizzle over DsqlPool', () => {
     ).rejects.toThrow(TransactionMisuseError)
   })
 
-  it('reports a connection dropped mid-transaction as outcome-unknown, and runs it again when idempotent', async () => {
-    // pg emits 'error' on a checked-out client whose connection dies, and neither pg-pool nor
-    // Drizzle listens on it: as pg's documentation says, the app does.
-    const dropped: unknown[] = []
+  it('runs the transaction again when its connection drops inside the body: nothing was committed', async () => {
+    // No 'error' listener of the app's: DsqlPool hears a checked-out connection that dies.
+    const heard = h.events.length
     const local = new DsqlPool(h.options({ max: 2 }))
-    local.on('connect', (client) => client.on('error', (error) => dropped.push(error)))
+    const localDb = drizzle({ client: local })
     try {
-      const localDb = drizzle({ client: local })
-      const error = await dsqlTransaction(localDb, async (tx) => {
-        await tx.insert(stock).values({ sku: 'dropped', qty: 1 })
-        h.emulator.inject({ kind: 'drop-connection' })
-        await tx.select().from(stock)
-      }).then(
-        () => undefined,
-        (failure: unknown) => failure,
-      )
-      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
-      const cause = (error as TransactionOutcomeUnknownError).cause
-      expect(cause).toBeInstanceOf(DrizzleQueryError)
-      expect(classifyError(cause)).toBe('transient')
-      expect(await db.select().from(stock).where(eq(stock.sku, 'dropped'))).toEqual([])
-
       const attempts: number[] = []
       await dsqlTransaction(
         localDb,
         async (tx, { attempt }) => {
           attempts.push(attempt)
-          await tx.insert(stock).values({ sku: 'dropped-idempotent', qty: 1 })
+          await tx.insert(stock).values({ sku: 'dropped-in-body', qty: 1 })
           if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
           await tx.select().from(stock)
         },
-        { idempotent: true, baseDelayMs: 1 },
+        { baseDelayMs: 1 },
       )
       expect(attempts).toEqual([1, 2])
-      expect(await db.select().from(stock).where(eq(stock.sku, 'dropped-idempotent'))).toHaveLength(1)
-      expect(dropped.length).toBeGreaterThanOrEqual(2)
+      expect(await db.select().from(stock).where(eq(stock.sku, 'dropped-in-body'))).toHaveLength(1)
+      expect(h.events.slice(heard).some((event) => event.type === 'connection.lost')).toBe(true)
+    } finally {
+      await local.end()
+    }
+  })
+
+  it('reports a COMMIT whose answer was lost as outcome-unknown, and never runs it twice', async () => {
+    const local = new DsqlPool(h.options({ max: 2 }))
+    const localDb = drizzle({ client: local })
+    try {
+      const attempts: number[] = []
+      h.emulator.inject({ kind: 'commit-ambiguous', reply: 'drop' })
+      const error = await dsqlTransaction(localDb, async (tx, { attempt }) => {
+        attempts.push(attempt)
+        await tx.insert(stock).values({ sku: 'lost-commit', qty: 1 })
+      }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      expect(classifyError((error as TransactionOutcomeUnknownError).cause)).toBe('transient')
+      expect(attempts).toEqual([1])
+      // It did commit: the emulator's ambiguous commit applied, then dropped the connection.
+      expect(await db.select().from(stock).where(eq(stock.sku, 'lost-commit'))).toHaveLength(1)
     } finally {
       await local.end()
     }

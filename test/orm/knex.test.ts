@@ -167,46 +167,52 @@ describe('Knex over DsqlPool', () => {
     ).rejects.toThrow(TransactionMisuseError)
   })
 
-  it('reports a connection dropped mid-transaction as outcome-unknown, and runs it again when idempotent', async () => {
-    // pg emits 'error' on a checked-out client whose connection dies, and neither pg-pool nor
-    // Knex listens on it: as pg's documentation says, the app does.
-    const dropped: unknown[] = []
+  it('runs the transaction again when its connection drops inside the body: nothing was committed', async () => {
+    // No 'error' listener of the app's: DsqlPool hears a checked-out connection that dies.
+    const heard = h.events.length
     const localPool = new DsqlPool(h.options({ max: 2 }))
-    localPool.on('connect', (client) => client.on('error', (error) => dropped.push(error)))
-    const local = knexFactory({ client: 'pg', connectionPool: localPool })
+    const localDb = knexFactory({ client: 'pg', connectionPool: localPool })
     try {
-      const error = await dsqlTransaction(local, async (trx) => {
-        await trx(stock).insert({ sku: 'dropped', qty: 1 })
-        h.emulator.inject({ kind: 'drop-connection' })
-        await trx(stock).select()
+      const attempts: number[] = []
+      await dsqlTransaction(
+        localDb,
+        async (trx, { attempt }) => {
+          attempts.push(attempt)
+          await trx(stock).insert({ sku: 'dropped-in-body', qty: 1 })
+          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
+          await trx(stock).select()
+        },
+        { baseDelayMs: 1 },
+      )
+      expect(attempts).toEqual([1, 2])
+      expect(await rowsWithSku('dropped-in-body')).toHaveLength(1)
+      expect(h.events.slice(heard).some((event) => event.type === 'connection.lost')).toBe(true)
+    } finally {
+      await localDb.destroy()
+      await localPool.end()
+    }
+  })
+
+  it('reports a COMMIT whose answer was lost as outcome-unknown, and never runs it twice', async () => {
+    const localPool = new DsqlPool(h.options({ max: 2 }))
+    const localDb = knexFactory({ client: 'pg', connectionPool: localPool })
+    try {
+      const attempts: number[] = []
+      h.emulator.inject({ kind: 'commit-ambiguous', reply: 'drop' })
+      const error = await dsqlTransaction(localDb, async (trx, { attempt }) => {
+        attempts.push(attempt)
+        await trx(stock).insert({ sku: 'lost-commit', qty: 1 })
       }).then(
         () => undefined,
         (failure: unknown) => failure,
       )
-      // Knex rewrote pg's codeless message ("<sql> - Connection terminated unexpectedly"); it
-      // still reads as a lost connection, which may have hit the COMMIT.
       expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
-      const cause = (error as TransactionOutcomeUnknownError).cause
-      expect((cause as Error).message).toMatch(/ - \S/)
-      expect(classifyError(cause)).toBe('transient')
-      expect(await rowsWithSku('dropped')).toEqual([])
-
-      const attempts: number[] = []
-      await dsqlTransaction(
-        local,
-        async (trx, { attempt }) => {
-          attempts.push(attempt)
-          await trx(stock).insert({ sku: 'dropped-idempotent', qty: 1 })
-          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
-          await trx(stock).select()
-        },
-        { idempotent: true, baseDelayMs: 1 },
-      )
-      expect(attempts).toEqual([1, 2])
-      expect(await rowsWithSku('dropped-idempotent')).toHaveLength(1)
-      expect(dropped.length).toBeGreaterThanOrEqual(2)
+      expect(classifyError((error as TransactionOutcomeUnknownError).cause)).toBe('transient')
+      expect(attempts).toEqual([1])
+      // It did commit: the emulator's ambiguous commit applied, then dropped the connection.
+      expect(await rowsWithSku('lost-commit')).toHaveLength(1)
     } finally {
-      await local.destroy()
+      await localDb.destroy()
       await localPool.end()
     }
   })

@@ -193,42 +193,51 @@ describe.runIf(Number(process.versions.node.split('.')[0]) >= 22)('Kysely over D
     ).rejects.toThrow(TransactionMisuseError)
   })
 
-  it('reports a connection dropped mid-transaction as outcome-unknown, and runs it again when idempotent', async () => {
-    // pg emits 'error' on a checked-out client whose connection dies, and neither pg-pool nor
-    // Kysely listens on it: as pg's documentation says, the app does.
-    const dropped: unknown[] = []
+  it('runs the transaction again when its connection drops inside the body: nothing was committed', async () => {
+    // No 'error' listener of the app's: DsqlPool hears a checked-out connection that dies.
+    const heard = h.events.length
     const localPool = new DsqlPool(h.options({ max: 2 }))
-    localPool.on('connect', (client) => client.on('error', (error) => dropped.push(error)))
-    const local = new Kysely<Database>({ dialect: new PostgresDialect({ pool: localPool }) })
+    const localDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: localPool }) })
     try {
-      const error = await dsqlTransaction(local, async (trx) => {
-        await trx.insertInto(stock).values({ sku: 'dropped', qty: 1 }).execute()
-        h.emulator.inject({ kind: 'drop-connection' })
-        await trx.selectFrom(stock).selectAll().execute()
+      const attempts: number[] = []
+      await dsqlTransaction(
+        localDb,
+        async (trx, { attempt }) => {
+          attempts.push(attempt)
+          await trx.insertInto(stock).values({ sku: 'dropped-in-body', qty: 1 }).execute()
+          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
+          await trx.selectFrom(stock).selectAll().execute()
+        },
+        { baseDelayMs: 1 },
+      )
+      expect(attempts).toEqual([1, 2])
+      expect(await rowsWithSku('dropped-in-body')).toHaveLength(1)
+      expect(h.events.slice(heard).some((event) => event.type === 'connection.lost')).toBe(true)
+    } finally {
+      await localDb.destroy()
+    }
+  })
+
+  it('reports a COMMIT whose answer was lost as outcome-unknown, and never runs it twice', async () => {
+    const localPool = new DsqlPool(h.options({ max: 2 }))
+    const localDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: localPool }) })
+    try {
+      const attempts: number[] = []
+      h.emulator.inject({ kind: 'commit-ambiguous', reply: 'drop' })
+      const error = await dsqlTransaction(localDb, async (trx, { attempt }) => {
+        attempts.push(attempt)
+        await trx.insertInto(stock).values({ sku: 'lost-commit', qty: 1 }).execute()
       }).then(
         () => undefined,
         (failure: unknown) => failure,
       )
       expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
       expect(classifyError((error as TransactionOutcomeUnknownError).cause)).toBe('transient')
-      expect(await rowsWithSku('dropped')).toEqual([])
-
-      const attempts: number[] = []
-      await dsqlTransaction(
-        local,
-        async (trx, { attempt }) => {
-          attempts.push(attempt)
-          await trx.insertInto(stock).values({ sku: 'dropped-idempotent', qty: 1 }).execute()
-          if (attempt === 1) h.emulator.inject({ kind: 'drop-connection' })
-          await trx.selectFrom(stock).selectAll().execute()
-        },
-        { idempotent: true, baseDelayMs: 1 },
-      )
-      expect(attempts).toEqual([1, 2])
-      expect(await rowsWithSku('dropped-idempotent')).toHaveLength(1)
-      expect(dropped.length).toBeGreaterThanOrEqual(2)
+      expect(attempts).toEqual([1])
+      // It did commit: the emulator's ambiguous commit applied, then dropped the connection.
+      expect(await rowsWithSku('lost-commit')).toHaveLength(1)
     } finally {
-      await local.destroy()
+      await localDb.destroy()
     }
   })
 

@@ -11,7 +11,7 @@ import { startTestEmulator } from '../../support/emulator.js'
  *   const h = await ormHarness()        // beforeAll
  *   h.options({ max: 4 })               // DsqlPoolConfig for the ORM's pool
  *   h.conflictOnNextCommits(2)          // the next 2 COMMITs that wrote fail with 40001 (OC000)
- *   await h.expireConnections()         // every open session reaches DSQL's 60-minute cap
+ *   h.expireConnections()               // every open session reaches DSQL's 60-minute cap
  *   h.tokensSigned()                    // token.issued events heard so far
  *   await h.stop()                      // afterAll
  */

@@ -56,6 +56,35 @@ describe('retryTransaction', () => {
     expect(attempts).toEqual([1])
   })
 
+  it('runs it again after a connection lost inside the body, once fn said where it stood', async () => {
+    let runs = 0
+    const value = await retryTransaction(async (attempt) => {
+      runs++
+      attempt.began()
+      if (runs === 1) throw lost()
+      attempt.committing()
+      return runs
+    }, fast)
+    expect(value).toBe(2)
+  })
+
+  it('calls a connection lost after committing() an unknown outcome, and says COMMIT was sent', async () => {
+    const error = await retryTransaction(async (attempt) => {
+      attempt.began()
+      attempt.committing()
+      throw lost()
+    }, fast).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+    expect((error as Error).message).toMatch(/after COMMIT was sent/)
+  })
+
+  it('says COMMIT may have been sent when fn said nothing of where it stood', async () => {
+    const error = await retryTransaction(async () => {
+      throw lost()
+    }, fast).catch((e: unknown) => e)
+    expect((error as Error).message).toMatch(/COMMIT may already have been sent/)
+  })
+
   it('runs it again after a lost connection when the work is idempotent', async () => {
     const { fn, attempts } = scripted([lost()])
     await expect(retryTransaction(fn, { ...fast, idempotent: true })).resolves.toBe('committed on 2')
