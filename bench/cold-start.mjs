@@ -51,14 +51,25 @@ export async function run(argv) {
   const { rounds } = benchSettings(argv, { rounds: 15 })
   const emulator = await startEmulator({ regions: ['us-east-1'] })
   const [endpoint] = emulator.endpoints
-  const signer = new DsqlSigner({ hostname: endpoint.host, region: endpoint.region, credentials: emulator.credentials })
-  const env = { ...process.env, ...emulator.env, BENCH_DIST: dist, BENCH_TOKEN: await signer.getDbConnectAdminAuthToken() }
+  const signer = new DsqlSigner({
+    hostname: endpoint.host,
+    region: endpoint.region,
+    credentials: emulator.credentials,
+  })
+  const env = {
+    ...process.env,
+    ...emulator.env,
+    BENCH_DIST: dist,
+    BENCH_TOKEN: await signer.getDbConnectAdminAuthToken(),
+  }
   const samples = Object.fromEntries(Object.keys(CONTENDERS).map((name) => [name, []]))
   try {
     for (let round = 0; round < rounds; round++) {
       for (const [name, script] of Object.entries(CONTENDERS)) {
         const wrapped = `import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n${script}`
-        const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '--eval', wrapped], { env })
+        const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '--eval', wrapped], {
+          env,
+        })
         samples[name].push(Number(stdout.trim().split('\n').at(-1)))
       }
     }

@@ -40,7 +40,7 @@ export function resolveCredentials(
   // The SDK's default chain takes these first when no profile is named. Read here, the first
   // token is signed without loading the chain's modules (tens of milliseconds at cold start).
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env
-  if (accessKeyId !== undefined && accessKeyId !== '' && secretAccessKey !== undefined && secretAccessKey !== '') {
+  if (accessKeyId && secretAccessKey) {
     const expiration = env.AWS_CREDENTIAL_EXPIRATION
     return {
       kind: 'environment',

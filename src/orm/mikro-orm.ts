@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The MikroORM transaction options the helpers set themselves; the rest pass through untouched.
@@ -117,7 +122,7 @@ export async function dsqlTransactional<Em extends MikroOrmEntityManagerLike, T>
   const { transactionOptions, ...retry } = options
   const txOptions: MikroOrmTransactionalOptions = { clear: true, ...transactionOptions }
   refuseNesting(em, txOptions.propagation, 'dsqlTransactional')
-  return retryTransaction((attempt) => em.transactional((fork) => cb(fork, attempt), txOptions), retry)
+  return retryTransaction((attempt) => em.transactional(reportingStages(attempt, cb), txOptions), retry)
 }
 
 /**
@@ -160,5 +165,6 @@ export async function dsqlFlush<Em extends MikroOrmEntityManagerLike, T>(
     ...transactionOptions,
     propagation: 'not_supported',
   }
-  return retryTransaction((attempt) => em.transactional((fork) => work(fork, attempt), txOptions), retry)
+  // The flush (and its COMMIT) follows `work`: a connection lost inside `work` wrote nothing.
+  return retryTransaction((attempt) => em.transactional(reportingStages(attempt, work), txOptions), retry)
 }

@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The subset of a pg-promise `Database` (or task) that `dsqlTx` needs: `tx(options, callback)`,
@@ -82,5 +87,5 @@ export async function dsqlTx<Tx, T, Options = never>(
   const { transactionOptions, ...retry } = options
   // pg-promise reads a function in the options position as the callback: always pass an object.
   const txOptions = (transactionOptions ?? {}) as Options
-  return retryTransaction((attempt) => db.tx(txOptions, (t) => cb(t, attempt)), retry)
+  return retryTransaction((attempt) => db.tx(txOptions, reportingStages(attempt, cb)), retry)
 }

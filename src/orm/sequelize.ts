@@ -1,5 +1,10 @@
 import { TransactionMisuseError } from '../errors/index.js'
-import { type RetryAttempt, type RetryTransactionOptions, retryTransaction } from '../retry/index.js'
+import {
+  type RetryAttempt,
+  type RetryTransactionOptions,
+  reportingStages,
+  retryTransaction,
+} from '../retry/index.js'
 
 /**
  * The subset of a `Sequelize` instance that `dsqlTransaction` needs: its `transaction` method.
@@ -87,7 +92,7 @@ export async function dsqlTransaction<Tx, T, Options = never>(
     )
   }
   return retryTransaction(
-    (attempt) => sequelize.transaction(transactionOptions as Options, async (t) => fn(t, attempt)),
+    (attempt) => sequelize.transaction(transactionOptions as Options, reportingStages(attempt, fn)),
     retry,
   )
 }

@@ -101,51 +101,66 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   override connect(): Promise<this>
   override connect(callback: ConnectCallback): void
   override connect(callback?: ConnectCallback): Promise<this> | undefined {
-    const connecting = this.#connect()
-    if (callback === undefined) return connecting
-    // Called outside the promise chain, as pg calls it: a callback that throws is an ordinary
-    // uncaught exception, never an unhandled rejection.
-    connecting.then(
-      () => process.nextTick(callback, null, this),
-      (error: Error) => process.nextTick(callback, error),
-    )
+    if (callback === undefined) {
+      return new Promise<this>((resolve, reject) => {
+        this.#connect((error) => (error === undefined ? resolve(this) : reject(error)))
+      })
+    }
+    this.#connect((error) => (error === undefined ? callback(null, this) : callback(error as Error)))
     return undefined
   }
 
-  async #connect(): Promise<this> {
+  /**
+   * Chooses the endpoint, then connects through pg's own callback form, so `done` is called as pg
+   * calls it: from the socket's events, before the connection's 'end', never inside a promise
+   * chain (a callback that throws is an ordinary uncaught exception, as with pg).
+   */
+  #connect(done: (error?: unknown) => void): void {
     const runtime = this.#runtime
-    const endpoint = await runtime.router.choose(runtime.config.connectTimeoutMs)
+    const chosen = runtime.router.choose(runtime.config.connectTimeoutMs)
+    if (!(chosen instanceof Promise)) {
+      this.#connectTo(chosen, done)
+      return
+    }
+    chosen.then(
+      (endpoint) => this.#connectTo(endpoint, done),
+      (error: unknown) => process.nextTick(done, error),
+    )
+  }
+
+  #connectTo(endpoint: ResolvedEndpoint, done: (error?: unknown) => void): void {
+    const runtime = this.#runtime
     this.#target.endpoint = endpoint
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
     aimAt(this, endpoint.host, endpoint.port)
     const startedAt = performance.now()
-    try {
-      await super.connect()
-    } catch (error) {
+    super.connect((error?: Error) => {
       const durationMs = performance.now() - startedAt
+      if (error !== undefined && error !== null) {
+        runtime.events.emit(() => ({
+          type: 'connect.error',
+          endpoint: endpoint.host,
+          region: endpoint.region,
+          durationMs,
+          error: eventError(error),
+        }))
+        done(this.#explain(error, endpoint))
+        return
+      }
+      this.#connectedAt = Date.now()
+      runtime.router.connected(endpoint, durationMs)
+      // A connection that dies under us may mean the endpoint went dark: the router checks.
+      onConnectionEnd(this, () => {
+        if (!this.#ending) runtime.router.suspect(endpoint)
+      })
       runtime.events.emit(() => ({
-        type: 'connect.error',
+        type: 'connect',
         endpoint: endpoint.host,
         region: endpoint.region,
         durationMs,
-        error: eventError(error),
       }))
-      throw this.#explain(error, endpoint)
-    }
-    const durationMs = performance.now() - startedAt
-    this.#connectedAt = Date.now()
-    runtime.router.connected(endpoint, durationMs)
-    // A connection that dies under us may mean the endpoint went dark: the router checks.
-    onConnectionEnd(this, () => {
-      if (!this.#ending) runtime.router.suspect(endpoint)
+      done()
     })
-    runtime.events.emit(() => ({
-      type: 'connect',
-      endpoint: endpoint.host,
-      region: endpoint.region,
-      durationMs,
-    }))
-    return this
   }
 
   #explain(error: unknown, endpoint: ResolvedEndpoint): unknown {

@@ -117,7 +117,7 @@ export async function retryTransaction<T>(
  */
 export function reportingStages<Tx, T>(
   attempt: RetryAttempt,
-  fn: (tx: Tx, attempt: RetryAttempt) => Promise<T> | T,
+  fn: (tx: Tx, attempt: RetryAttempt) => PromiseLike<T> | T,
 ): (tx: Tx) => Promise<T> {
   return async (tx) => {
     attempt.began()
