@@ -1,4 +1,3 @@
-import diagnostics from 'node:diagnostics_channel'
 import { DrizzleQueryError, eq, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { integer, pgTable, text, uuid } from 'drizzle-orm/pg-core'
@@ -7,12 +6,12 @@ import {
   classifyError,
   type DsqlEvent,
   DsqlPool,
-  EVENT_CHANNEL_NAME,
   isOccError,
   TransactionMisuseError,
   TransactionOutcomeUnknownError,
 } from '../../src/index.js'
 import { dsqlTransaction } from '../../src/orm/drizzle.js'
+import { connectionsLost, ofType } from './support/orm-events.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
 
 // The README's recipe: `drizzle({ client: new DsqlPool(options) })`, a table keyed by a uuid that
@@ -28,28 +27,6 @@ function stockTable(name: string) {
     id: uuid('id').primaryKey().defaultRandom(),
     sku: text('sku').notNull(),
     qty: integer('qty').notNull(),
-  })
-}
-
-/** Events of `type` in `events`. */
-function ofType<T extends DsqlEvent['type']>(events: readonly DsqlEvent[], type: T) {
-  return events.filter((event): event is Extract<DsqlEvent, { type: T }> => event.type === type)
-}
-
-/**
- * Resolves once pg-dsql has published `count` more `connection.lost` events: the pool heard the
- * server close its idle sessions, as it does long before the next query when DSQL ends a session
- * at 60 minutes.
- */
-function connectionsLost(count: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0
-    const listen = (event: unknown) => {
-      if ((event as DsqlEvent).type !== 'connection.lost' || ++seen < count) return
-      diagnostics.unsubscribe(EVENT_CHANNEL_NAME, listen)
-      resolve()
-    }
-    diagnostics.subscribe(EVENT_CHANNEL_NAME, listen)
   })
 }
 

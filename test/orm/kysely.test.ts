@@ -1,4 +1,3 @@
-import diagnostics from 'node:diagnostics_channel'
 import { type Generated, Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,12 +5,12 @@ import {
   classifyError,
   type DsqlEvent,
   DsqlPool,
-  EVENT_CHANNEL_NAME,
   isOccError,
   TransactionMisuseError,
   TransactionOutcomeUnknownError,
 } from '../../src/index.js'
 import { dsqlTransaction } from '../../src/orm/kysely.js'
+import { connectionsLost, ofType } from './support/orm-events.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
 
 // The README's recipe: `new Kysely({ dialect: new PostgresDialect({ pool: new DsqlPool(options) }) })`,
@@ -25,28 +24,6 @@ interface StockTable {
 }
 /** The table's name comes from the harness, so the database type is keyed by any string. */
 type Database = Record<string, StockTable>
-
-/** Events of `type` in `events`. */
-function ofType<T extends DsqlEvent['type']>(events: readonly DsqlEvent[], type: T) {
-  return events.filter((event): event is Extract<DsqlEvent, { type: T }> => event.type === type)
-}
-
-/**
- * Resolves once pg-dsql has published `count` more `connection.lost` events: the pool heard the
- * server close its idle sessions, as it does long before the next query when DSQL ends a session
- * at 60 minutes.
- */
-function connectionsLost(count: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0
-    const listen = (event: unknown) => {
-      if ((event as DsqlEvent).type !== 'connection.lost' || ++seen < count) return
-      diagnostics.unsubscribe(EVENT_CHANNEL_NAME, listen)
-      resolve()
-    }
-    diagnostics.subscribe(EVENT_CHANNEL_NAME, listen)
-  })
-}
 
 describe.runIf(Number(process.versions.node.split('.')[0]) >= 22)('Kysely over DsqlPool', () => {
   let h: OrmHarness

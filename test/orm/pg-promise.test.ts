@@ -12,6 +12,7 @@ import {
   TransactionMisuseError,
 } from '../../src/index.js'
 import { dsqlTx } from '../../src/orm/pg-promise.js'
+import { ofType } from './support/orm-events.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
 
 // pg-promise pins pg 8.23.0 and builds `new pgp.pg.Pool(cn)` from its own copy. The recipe swaps
@@ -42,9 +43,6 @@ afterAll(async () => {
   for (const pgp of opened) pgp.end()
   await h?.stop()
 })
-
-const ofType = (events: readonly DsqlEvent[], type: DsqlEvent['type']) =>
-  events.filter((event) => event.type === type)
 
 /** Records a pool's events; `heard(type, count)` resolves once `count` events of `type` arrived. */
 function recorder() {

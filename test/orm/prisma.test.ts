@@ -14,6 +14,7 @@ import {
   retryTransaction,
 } from '../../src/index.js'
 import { dsqlRetry } from '../../src/orm/prisma.js'
+import { connectionsRemoved, ofType, rejectionOf } from './support/orm-events.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
 
 // The README's recipe: `new PrismaClient({ adapter: new PrismaPg(new DsqlPool(options)) })`,
@@ -100,35 +101,6 @@ function connect(extra: DsqlPoolConfig = {}): { prisma: Client; pool: DsqlPool }
 /** A client extended as the README says, with its retry events collected. */
 function retrying(events: DsqlEvent[]): Client {
   return connect().prisma.$extends(dsqlRetry({ onEvent: (event) => events.push(event) })) as Client
-}
-
-/** Events of `type` in `events`. */
-function ofType<T extends DsqlEvent['type']>(events: readonly DsqlEvent[], type: T) {
-  return events.filter((event): event is Extract<DsqlEvent, { type: T }> => event.type === type)
-}
-
-/**
- * Resolves once `pool` has removed `count` connections: it heard the server close its idle
- * sessions, as a pool does long before the next query when DSQL ends a session at 60 minutes.
- * (The emulator closes every pool's sessions, so pg-dsql's connection.lost events alone cannot
- * say which pool heard.)
- */
-function connectionsRemoved(pool: DsqlPool, count: number): Promise<void> {
-  return new Promise((resolve) => {
-    let removed = 0
-    pool.on('remove', () => {
-      if (++removed === count) resolve()
-    })
-  })
-}
-
-async function rejectionOf(work: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await work
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a rejection')
 }
 
 beforeAll(async () => {

@@ -269,10 +269,12 @@ describe('Sequelize with endpoints from the environment', () => {
     const events: DsqlEvent[] = []
     const sequelize = connect({ onEvent: (event) => events.push(event) }, { username: 'no_such_role' })
     const outcome = await sequelize.query('SELECT current_user AS role').catch((caught: unknown) => caught)
-    expect(outcome).toBeInstanceOf(ConnectionError)
+    // What the run saw, should an assertion below fail.
+    const seen = `${String(outcome)}; events: ${events.map((event) => event.type).join(', ')}`
+    expect(outcome, seen).toBeInstanceOf(ConnectionError)
     // Signed for a role other than admin (DbConnect, not DbConnectAdmin), and refused by DSQL.
     const actions = events.flatMap((event) => (event.type === 'token.issued' ? [event.action] : []))
-    expect(new Set(actions)).toEqual(new Set(['DbConnect']))
+    expect(new Set(actions), seen).toEqual(new Set(['DbConnect']))
     expect(events.filter((event) => event.type === 'connect.error')).toContainEqual(
       expect.objectContaining({ error: expect.objectContaining({ code: '08006' }) }),
     )

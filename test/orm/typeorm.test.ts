@@ -19,6 +19,7 @@ import {
   TransactionMisuseError,
 } from '../../src/index.js'
 import { dsqlTransaction } from '../../src/orm/typeorm.js'
+import { connectionsRemoved, ofType, rejectionOf } from './support/orm-events.js'
 import { type OrmHarness, ormHarness } from './support/orm-harness.js'
 
 // The README's recipe: TypeORM builds its pool from `driver: createDsqlPg(options)`, with
@@ -65,30 +66,6 @@ async function connect(
 /** The pool TypeORM built from `driver.Pool` (a DsqlPool): TypeORM keeps it as `driver.master`. */
 function poolOf(dataSource: DataSource): DsqlPool {
   return (dataSource.driver as unknown as { master: DsqlPool }).master
-}
-
-/** Events of `type` in `events`. */
-function ofType<T extends DsqlEvent['type']>(events: readonly DsqlEvent[], type: T) {
-  return events.filter((event): event is Extract<DsqlEvent, { type: T }> => event.type === type)
-}
-
-/** Resolves once `pool` has removed `count` connections (it heard the server close them). */
-function connectionsRemoved(pool: DsqlPool, count: number): Promise<void> {
-  return new Promise((resolve) => {
-    let removed = 0
-    pool.on('remove', () => {
-      if (++removed === count) resolve()
-    })
-  })
-}
-
-async function rejectionOf(work: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await work
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a rejection')
 }
 
 beforeAll(async () => {
