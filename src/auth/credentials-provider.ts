@@ -53,7 +53,7 @@ export function createCredentialsProvider(
           throw new DsqlCredentialsError(
             `Could not resolve AWS credentials from ${description}: ${safeMessage(error)}. ` +
               'Check that source, or pass credentials or profile.',
-            { source: description, cause: error },
+            { source: description, cause: redacted(error) },
           )
         },
       )
@@ -87,6 +87,19 @@ function assertIdentity(identity: unknown, description: string): asserts identit
       { source: description },
     )
   }
+}
+
+/**
+ * The provider's error as `cause`, without what it may hold: its name, code and a redacted first
+ * line, and nothing it wraps. A provider may put a secret in its own message or in a cause of its
+ * own, and `util.inspect` prints the whole chain.
+ */
+function redacted(error: unknown): Error {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown }
+  const copy = new Error(safeMessage(error))
+  copy.name = typeof name === 'string' ? name : 'Error'
+  if (typeof code === 'string') Object.assign(copy, { code })
+  return copy
 }
 
 /**

@@ -47,7 +47,16 @@ export function parseConnectionUrl(text: string | undefined, from: string): Conn
     )
   }
   const params = new Map<string, string>()
-  for (const [key, value] of url.searchParams) params.set(key, value)
+  for (const [key, value] of url.searchParams) {
+    // pg would take it as the password and keep it in the options: refused like a userinfo password.
+    if (key === 'password') {
+      throw new DsqlConfigError(
+        `${from} has a password parameter. pg-dsql signs IAM tokens itself; remove the password from the URL.`,
+        { option: from },
+      )
+    }
+    params.set(key, value)
+  }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
   return {
     host: url.hostname === '' ? undefined : decodeURIComponent(url.hostname),

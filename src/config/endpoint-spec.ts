@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { DsqlConfigError } from '../errors/index.js'
 
 /** One endpoint as written by the user, before Regions are settled. */
@@ -85,7 +86,16 @@ function parseAddress(
     portText = colon === -1 ? undefined : text.slice(colon + 1)
   }
   if (address === '') fail('the address after "@" is empty')
+  if (!isAddress(address)) {
+    fail(`"${address}" after "@" is not a host name or an IP address`)
+  }
   return { address, port: portText === undefined ? undefined : parsePort(portText, fail) }
+}
+
+/** A host name, an IPv4 address, or an IPv6 address (brackets already removed). */
+function isAddress(address: string): boolean {
+  if (isIP(address) !== 0) return true
+  return HOST_NAME.test(address.toLowerCase()) && !/^[\d.]+$/.test(address)
 }
 
 function parsePort(text: string, fail: (rule: string) => never): number {

@@ -1,4 +1,5 @@
 import { DsqlConfigError } from '../errors/index.js'
+import { MAX_TIMER_MS } from './resolve-limits.js'
 import type { RetryOptions } from './retry-options.js'
 import { rejectUnknownKeys } from './setting.js'
 
@@ -131,6 +132,7 @@ export function resolveRetryOptions(
   return resolved
 }
 
+/** A delay a timer can hold (see MAX_TIMER_MS). */
 function isNonNegative(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_TIMER_MS
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto'
 import type { ConnectionOptions } from 'node:tls'
 import { DsqlConfigError } from '../errors/index.js'
 import { pickOptional, type Setting } from './setting.js'
@@ -101,14 +102,44 @@ function readRootCert(
   setting: Setting<string>,
   readFile: (path: string) => string | Buffer,
 ): string | Buffer {
+  let pem: string | Buffer
   try {
-    return readFile(setting.value)
+    pem = readFile(setting.value)
   } catch (error) {
     const code = (error as { code?: unknown }).code
     throw new DsqlConfigError(
       `${setting.from} names the CA file "${setting.value}", which cannot be read` +
         `${typeof code === 'string' ? ` (${code})` : ''}. Point it at a PEM file, or remove it to trust the system CAs.`,
       { option: setting.from, cause: error },
+    )
+  }
+  assertCertificates(pem, setting)
+  return pem
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
+
+/**
+ * A CA file that is not PEM certificates would fail every connect with a TLS error that names
+ * neither the file nor the setting; say so at construction instead.
+ */
+function assertCertificates(pem: string | Buffer, setting: Setting<string>): void {
+  const blocks = pem.toString().match(PEM_BLOCK) ?? []
+  const unreadable = blocks.findIndex((block) => {
+    try {
+      new X509Certificate(block)
+      return false
+    } catch {
+      return true
+    }
+  })
+  if (blocks.length === 0 || unreadable !== -1) {
+    const what =
+      blocks.length === 0 ? 'no PEM certificate' : `an unreadable certificate (number ${unreadable + 1})`
+    throw new DsqlConfigError(
+      `${setting.from} names the CA file "${setting.value}", which holds ${what}. Point it at a PEM file of CA ` +
+        'certificates (-----BEGIN CERTIFICATE-----), or remove it to trust the system CAs.',
+      { option: setting.from },
     )
   }
 }

@@ -1,4 +1,5 @@
 import { DsqlConfigError } from '../errors/index.js'
+import { MAX_TIMER_MS } from './resolve-limits.js'
 import { rejectUnknownKeys } from './setting.js'
 
 /**
@@ -94,9 +95,9 @@ export function resolveRoutingOptions(options: unknown, envStrategy?: string): R
     ['failbackAfterMs', 0],
   ] as const) {
     const value = resolved[name]
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
       throw new DsqlConfigError(
-        `routing.${name} must be at least ${min} milliseconds; got ${String(value)}.`,
+        `routing.${name} must be from ${min} to ${MAX_TIMER_MS} milliseconds; got ${String(value)}.`,
         {
           option: `routing.${name}`,
         },

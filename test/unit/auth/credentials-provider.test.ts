@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCredentialsProvider } from '../../../src/auth/index.js'
 import type { DsqlCredentials } from '../../../src/config/index.js'
@@ -81,6 +82,26 @@ describe('createCredentialsProvider', () => {
     now += 2 * 60_000
     expect((await provider()).accessKeyId).toBe('A2')
     expect(calls).toBe(2)
+  })
+
+  it('keeps no secret of a failing provider on the cause chain, even for util.inspect', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY00'
+    const inner = Object.assign(new Error(`token endpoint said ${secret}`), {
+      code: 'CredentialsProviderError',
+    })
+    const provider = createCredentialsProvider({
+      kind: 'provider',
+      provider: async () => {
+        throw Object.assign(new Error(`refused: ${secret}`, { cause: inner }), {
+          name: 'ProviderError',
+          code: 'E_PROVIDER',
+        })
+      },
+    })
+    const error = await provider().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DsqlCredentialsError)
+    expect(inspect(error, { depth: null })).not.toContain(secret)
+    expect((error as Error).cause).toMatchObject({ name: 'ProviderError', code: 'E_PROVIDER' })
   })
 
   it('rejects a provider that resolves to something else than credentials', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { type ResolvedConfig, resolveConfig } from '../../../src/config/index.js'
+import { TEST_CA_PEM } from '../../support/test-ca.js'
 
 // The precedence table, field by field, as data: each field's sources, first wins. The same
 // table is in the README ("Precedence"); a test below keeps the two equal.
@@ -64,7 +65,7 @@ const withEndpoint = (input: Input) => {
   input.options.endpoints ??= host('us-east-1')
 }
 /** CA files are read through a stub that returns the path, so the winner shows in `ssl.ca`. */
-const readFile = (path: string) => `CA from ${path}`
+const readFile = (path: string) => `${TEST_CA_PEM}# CA from ${path}\n`
 
 const PRECEDENCE: readonly Field[] = [
   {
@@ -276,16 +277,20 @@ const PRECEDENCE: readonly Field[] = [
         set: (input) => {
           cs(input).params.sslrootcert = '/cs.pem'
         },
-        expected: 'CA from /cs.pem',
+        expected: `${TEST_CA_PEM}# CA from /cs.pem\n`,
       },
       {
         name: '`DATABASE_URL` `sslrootcert`',
         set: (input) => {
           db(input).params.sslrootcert = '/db.pem'
         },
-        expected: 'CA from /db.pem',
+        expected: `${TEST_CA_PEM}# CA from /db.pem\n`,
       },
-      { name: '`PGSSLROOTCERT`', set: env('PGSSLROOTCERT', '/env.pem'), expected: 'CA from /env.pem' },
+      {
+        name: '`PGSSLROOTCERT`',
+        set: env('PGSSLROOTCERT', '/env.pem'),
+        expected: `${TEST_CA_PEM}# CA from /env.pem\n`,
+      },
       byDefault(undefined),
     ],
   },

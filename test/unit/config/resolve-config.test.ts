@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../../src/config/index.js'
 import { DsqlConfigError } from '../../../src/errors/index.js'
 import { VERSION } from '../../../src/version.js'
+import { TEST_CA_PEM } from '../../support/test-ca.js'
 
 const ID = 'abcdefghijklmnopqrstuvwxyz'
 const EAST1 = `${ID}.dsql.us-east-1.on.aws`
@@ -287,9 +288,25 @@ describe('resolveConfig', () => {
       const config = resolveConfig(
         { endpoints: EAST1 },
         { PGSSLROOTCERT: '/ca.pem' },
-        { readFile: () => 'PEM' },
+        { readFile: () => TEST_CA_PEM },
       )
-      expect(config.ssl).toEqual({ rejectUnauthorized: true, ca: 'PEM' })
+      expect(config.ssl).toEqual({ rejectUnauthorized: true, ca: TEST_CA_PEM })
+    })
+
+    it.each([
+      ['not PEM at all', 'hello', /holds no PEM certificate/],
+      [
+        'a PEM block that is not a certificate',
+        '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n',
+        /unreadable certificate \(number 1\)/,
+      ],
+    ])('refuses a PGSSLROOTCERT that holds %s, naming it', (_name, content, message) => {
+      const error = configError(() =>
+        resolveConfig({ endpoints: EAST1 }, { PGSSLROOTCERT: '/bad.pem' }, { readFile: () => content }),
+      )
+      expect(error.option).toBe('PGSSLROOTCERT')
+      expect(error.message).toMatch(message)
+      expect(error.message).toContain('/bad.pem')
     })
 
     it.each(['require', 'prefer', 'verify-ca', 'verify-full'])(
@@ -393,6 +410,66 @@ describe('resolveConfig', () => {
       ],
       ['an ORM name for user', { endpoints: EAST1, username: 'app' }, {}, 'username', /use user instead/],
       [
+        'a password in the URL query',
+        { connectionString: `postgres://admin@${EAST1}/postgres?password=hunter2` },
+        {},
+        'connectionString',
+        /password parameter/,
+      ],
+      [
+        'a password in DATABASE_URL query',
+        {},
+        { DATABASE_URL: `postgres://admin@${EAST1}/postgres?sslmode=verify-full&password=hunter2` },
+        'DATABASE_URL',
+        /password parameter/,
+      ],
+      [
+        'a connect timeout a timer cannot hold',
+        { endpoints: EAST1, connectionTimeoutMillis: 3e9 },
+        {},
+        'connectionTimeoutMillis',
+        /2147483647/,
+      ],
+      [
+        'an idle timeout a timer cannot hold',
+        { endpoints: EAST1, idleTimeoutMillis: 1e10 },
+        {},
+        'idleTimeoutMillis',
+        /2147483647/,
+      ],
+      ['a boolean port', { endpoints: EAST1, port: true }, {}, 'port', /whole number from 1 to 65535/],
+      ['a hexadecimal PGPORT', { endpoints: EAST1 }, { PGPORT: '0x10' }, 'PGPORT', /whole number/],
+      ['a boolean tokenTtlSec', { endpoints: EAST1, tokenTtlSec: true }, {}, 'tokenTtlSec', /whole seconds/],
+      ['an array tokenTtlSec', { endpoints: EAST1, tokenTtlSec: [600] }, {}, 'tokenTtlSec', /whole seconds/],
+      [
+        'a hexadecimal DSQL_TOKEN_TTL',
+        { endpoints: EAST1 },
+        { DSQL_TOKEN_TTL: '0x20' },
+        'DSQL_TOKEN_TTL',
+        /whole seconds/,
+      ],
+      [
+        'a fractional PGCONNECT_TIMEOUT',
+        { endpoints: EAST1 },
+        { PGCONNECT_TIMEOUT: '2.5' },
+        'PGCONNECT_TIMEOUT',
+        /whole seconds/,
+      ],
+      [
+        'junk after @',
+        { endpoints: `${EAST1}@not an address!:5432` },
+        {},
+        'endpoints',
+        /is not a host name or an IP address/,
+      ],
+      [
+        'a retry delay a timer cannot hold',
+        { endpoints: EAST1, retry: { baseDelayMs: 1e10, maxDelayMs: 1e10 } },
+        {},
+        'retry.baseDelayMs',
+        /non-negative number of milliseconds/,
+      ],
+      [
         'a lifetime past DSQL 60 minutes',
         { endpoints: EAST1, maxLifetimeSeconds: 4000 },
         {},
@@ -427,7 +504,7 @@ describe('resolveConfig', () => {
         { endpoints: EAST1, connectionTimeoutMillis: -1 },
         {},
         'connectionTimeoutMillis',
-        /non-negative/,
+        /milliseconds from 0 to 2147483647/,
       ],
       [
         'an unknown routing strategy',
@@ -455,7 +532,7 @@ describe('resolveConfig', () => {
         { endpoints: EAST1, routing: { probeIntervalMs: 5 } },
         {},
         'routing.probeIntervalMs',
-        /at least 100/,
+        /from 100 to 2147483647 milliseconds/,
       ],
       [
         'a negative attempt count',
