@@ -31,9 +31,10 @@ export function clientRetryTarget<C extends LoneClient>(client: C, runtime: Dsql
       })
     },
     send: (text, values, done) => {
+      const autocommit = transactionStatus(client) === 'I'
       clientQuery.call(client, text, values, (error: Error | null | undefined, result?: unknown) => {
         if (error === null || error === undefined) {
-          done(error, result, 'idle')
+          done(error, result, 'idle', autocommit)
           return
         }
         // DSQL's "server unavailable" may mean the Region went dark: let the router check. (A
@@ -42,7 +43,7 @@ export function clientRetryTarget<C extends LoneClient>(client: C, runtime: Dsql
         const endpoint = client.endpoint
         if (endpoint !== undefined && verdict.endpointFault && !verdict.connectionLost)
           runtime.router.suspect(endpoint)
-        done(error, result, transactionStatus(client) === 'I' ? 'idle' : 'busy')
+        done(error, result, transactionStatus(client) === 'I' ? 'idle' : 'busy', autocommit)
       })
     },
   }

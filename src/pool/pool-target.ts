@@ -48,7 +48,7 @@ export function poolRetryTarget<C extends PooledClient>(
     },
     send: (text, values, done) => {
       pool.connect((connectError, client) => {
-        if (connectError !== undefined || client === undefined) done(connectError, undefined, 'unsent')
+        if (connectError !== undefined || client === undefined) done(connectError, undefined, 'unsent', true)
         else sendOn(client, runtime, text, values, done)
       })
     },
@@ -64,6 +64,7 @@ function sendOn(
   done: SendCallback,
 ): void {
   let settled = false
+  const autocommit = transactionStatus(client) === 'I'
   const finish = (error: Error | null | undefined, result?: unknown) => {
     if (settled) return
     settled = true
@@ -71,7 +72,7 @@ function sendOn(
     if (error === null || error === undefined) {
       client.release()
       // pg-pool's query() answers a success with `undefined` as the error (pg.Client's, with null).
-      done(undefined, result, 'idle')
+      done(undefined, result, 'idle', autocommit)
       return
     }
     const verdict = errorVerdict(error)
@@ -79,7 +80,7 @@ function sendOn(
     if (endpoint !== undefined && verdict.endpointFault) runtime.router.suspect(endpoint)
     const idle = !verdict.connectionLost && transactionStatus(client) === 'I'
     client.release(idle ? undefined : error)
-    done(error, result, idle ? 'idle' : 'busy')
+    done(error, result, idle ? 'idle' : 'busy', autocommit)
   }
   // A connection that dies mid-query reports on the client; answer the caller once.
   client.once('error', finish)

@@ -39,11 +39,16 @@ export type StatementResult = unknown
  */
 export type SentState = 'idle' | 'busy' | 'unsent'
 
-/** How one statement ended, and where its connection stood. */
+/**
+ * How one statement ended, and where its connection stood. `autocommit` says the statement ran
+ * in an implicit transaction of its own (no BEGIN open before it): if its answer was lost, it may
+ * have committed.
+ */
 export type SendCallback = (
   error: Error | null | undefined,
   result: StatementResult | undefined,
   state: SentState,
+  autocommit: boolean,
 ) => void
 
 /**

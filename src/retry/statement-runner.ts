@@ -1,4 +1,4 @@
-import { errorVerdict } from '../errors/index.js'
+import { errorVerdict, TransactionOutcomeUnknownError } from '../errors/index.js'
 import { autocommitRetryDelay, isReadOnlyQuery } from './autocommit-retry.js'
 import type { RetryTarget, StatementResult, TransactionClient } from './retry-target.js'
 
@@ -22,20 +22,28 @@ export function runStatement<C extends TransactionClient>(
   attempt = 1,
   startedAt = 0,
 ): void {
-  target.send(text, values, (error, result, state) => {
+  target.send(text, values, (error, result, state, autocommit) => {
     // Success, or no connection to be had: the connect loop has already retried what it could.
     if (error === null || error === undefined || state === 'unsent') {
       callback(error, result)
       return
     }
     const verdict = errorVerdict(error)
+    const readOnly = isReadOnlyQuery(text)
     const canSendAgain = target.canReconnect || !verdict.connectionLost
     const allow =
-      verdict.retry === 'if-idempotent' && canSendAgain && isReadOnlyQuery(text)
+      verdict.retry === 'if-idempotent' && canSendAgain && readOnly
         ? 'lost-read'
         : state === 'idle' && target.retry.autocommit
           ? 'conflict'
           : undefined
+    // A write sent in its own implicit transaction whose answer was lost may have committed: say
+    // so, as transaction() does for its COMMIT, rather than hand back an error that reads as
+    // retryable. (Inside a transaction, the COMMIT's sender decides: transaction() does.)
+    if (allow === undefined && verdict.retry === 'if-idempotent' && !readOnly && autocommit) {
+      callback(statementOutcomeUnknown(error, attempt))
+      return
+    }
     const firstFailureAt = startedAt === 0 ? Date.now() : startedAt
     const delayMs =
       allow === undefined
@@ -48,4 +56,14 @@ export function runStatement<C extends TransactionClient>(
     if (delayMs === undefined) callback(error, result)
     else setTimeout(() => runStatement(target, text, values, callback, attempt + 1, firstFailureAt), delayMs)
   })
+}
+
+/** The error for a write whose answer was lost after it was sent: it may or may not have applied. */
+function statementOutcomeUnknown(cause: Error, attempts: number): TransactionOutcomeUnknownError {
+  return new TransactionOutcomeUnknownError(
+    'The connection failed after the statement was sent and before its answer, so it may or may not have ' +
+      'been applied; pg-dsql does not send it again. Check the data, or run it in pool.transaction() with ' +
+      'idempotent: true or exactlyOnce: true.',
+    { attempts, cause },
+  )
 }

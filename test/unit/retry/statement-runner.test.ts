@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolveRetryOptions } from '../../../src/config/index.js'
+import { classifyError, TransactionOutcomeUnknownError } from '../../../src/index.js'
 import { type DsqlEvent, EventSink } from '../../../src/observability/index.js'
 import {
   CommitMarkers,
@@ -16,7 +17,7 @@ const unavailable = () => Object.assign(new Error('server unavailable'), { code:
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
 const unique = () => Object.assign(new Error('duplicate key'), { code: '23505' })
 
-type Answer = { error: Error; state: SentState } | 'ok'
+type Answer = { error: Error; state: SentState; autocommit?: boolean } | 'ok'
 
 /** A target that answers each send from a script and records what was sent. */
 function scripted(answers: Answer[], { canReconnect = true, autocommit = true } = {}) {
@@ -32,7 +33,9 @@ function scripted(answers: Answer[], { canReconnect = true, autocommit = true } 
       sent.push(text)
       const answer = answers.shift() ?? 'ok'
       queueMicrotask(() =>
-        answer === 'ok' ? done(undefined, { rows: [] }, 'idle') : done(answer.error, undefined, answer.state),
+        answer === 'ok'
+          ? done(undefined, { rows: [] }, 'idle', true)
+          : done(answer.error, undefined, answer.state, answer.autocommit ?? true),
       )
     },
   }
@@ -122,6 +125,38 @@ describe('runStatement', () => {
     const outcome = await run(sql)
     expect(outcome.sends).toBe(sends)
     expect(outcome.error === undefined).toBe(sends === 2)
+  })
+
+  it.each([
+    ['an autocommit write whose answer was lost', lost(), 'UPDATE t SET v = 1', true, 'unknown'],
+    [
+      'an autocommit write answered "server unavailable"',
+      unavailable(),
+      'INSERT INTO t VALUES (1)',
+      true,
+      'unknown',
+    ],
+    // Inside a transaction, whoever sent the COMMIT decides (transaction() does, with its markers).
+    ['a COMMIT whose answer was lost', lost(), 'COMMIT', false, 'as is'],
+    [
+      'a write inside an open transaction whose connection died',
+      lost(),
+      'UPDATE t SET v = 1',
+      false,
+      'as is',
+    ],
+    ['a read on a lone client whose connection died', lost(), 'SELECT 1', true, 'as is'],
+  ] as const)('rejects %s: outcome %s', async (_name, error, sql, autocommit, expected) => {
+    const { run } = scripted([{ error, state: 'busy', autocommit }], { canReconnect: false })
+    const outcome = await run(sql)
+    expect(outcome.sends).toBe(1)
+    if (expected === 'unknown') {
+      expect(outcome.error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      expect(outcome.error).toMatchObject({ code: '08007', cause: error })
+      expect(classifyError(outcome.error)).toBe('outcome-unknown')
+    } else {
+      expect(outcome.error).toBe(error)
+    }
   })
 
   it('gives up after maxAttempts and reports the last error, with retry events', async () => {
