@@ -160,6 +160,7 @@ async function bootstrapCatalog(backendUrl: string, teardown: Teardown) {
   pool.on('error', () => undefined)
   teardown.add(() => pool.end())
   const catalog = await BackendCatalog.bootstrap(pool).catch((error: unknown) => {
+    if (error instanceof EmulatorBackendError) throw error
     // The URL may hold a password: name only where it points.
     throw new EmulatorBackendError(
       `Emulator option backend: cannot prepare the PostgreSQL at ${address.host}:${address.port} ` +

@@ -1,107 +1,27 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
+import { EmulatorBackendError } from '../emulator-error.js'
+import { BackendConnectError } from './backend-connection.js'
+import { BOOTSTRAP_SQL } from './bootstrap-sql.js'
 
 /** Any two emulators bootstrapping one backend take this advisory lock in turn. */
 const BOOTSTRAP_LOCK = 7_367_011_520
 
-/**
- * The emulator's own objects on the backend. `dsql_emulator` is private to the backend
- * superuser: a random secret from which every role's backend password derives (so emulators
- * sharing a backend agree on them), and the IAM-to-role mappings. `sys.iam_pg_role_mappings`
- * shows the mappings as DSQL does. `admin` exists as a non-superuser that can create roles,
- * like DSQL's admin. Statements are idempotent, and the advisory lock serializes emulators.
- */
-const BOOTSTRAP_SQL = [
-  'CREATE SCHEMA IF NOT EXISTS dsql_emulator',
-  'REVOKE ALL ON SCHEMA dsql_emulator FROM PUBLIC',
-  'CREATE TABLE IF NOT EXISTS dsql_emulator.secret (id int PRIMARY KEY CHECK (id = 1), value text NOT NULL)',
-  `CREATE TABLE IF NOT EXISTS dsql_emulator.iam_role_mappings (
-     iam_oid bigint GENERATED ALWAYS AS IDENTITY,
-     arn text NOT NULL,
-     pg_role_oid oid NOT NULL,
-     grantor_pg_role_oid oid NOT NULL,
-     PRIMARY KEY (arn, pg_role_oid))`,
-  `DO $$ BEGIN
-     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'admin') THEN CREATE ROLE admin; END IF;
-     EXECUTE format('GRANT CREATE, CONNECT ON DATABASE %I TO admin', current_database());
-   END $$`,
-  'ALTER ROLE admin WITH LOGIN CREATEROLE NOSUPERUSER',
-  'GRANT ALL ON SCHEMA public TO admin WITH GRANT OPTION',
-  'CREATE SCHEMA IF NOT EXISTS sys',
-  'GRANT USAGE ON SCHEMA sys TO PUBLIC',
-  `CREATE OR REPLACE VIEW sys.iam_pg_role_mappings AS
-     SELECT m.iam_oid, m.arn, m.pg_role_oid, r.rolname AS pg_role_name,
-            m.grantor_pg_role_oid, g.rolname AS grantor_pg_role_name
-     FROM dsql_emulator.iam_role_mappings m
-     JOIN pg_catalog.pg_roles r ON r.oid = m.pg_role_oid
-     LEFT JOIN pg_catalog.pg_roles g ON g.oid = m.grantor_pg_role_oid`,
-  'GRANT SELECT ON sys.iam_pg_role_mappings TO PUBLIC',
-  // AWS IAM GRANT / REVOKE run as these functions on the client's own backend session, so they
-  // take part in its transaction. SECURITY DEFINER lets admin change mappings it cannot read.
-  `CREATE OR REPLACE FUNCTION dsql_emulator.iam_grant(role_name text, principal text, granting boolean)
-   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-   DECLARE
-     target pg_roles%ROWTYPE;
-   BEGIN
-     IF session_user <> 'admin' THEN
-       RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format('permission denied to grant IAM trust with role %s', role_name);
-     END IF;
-     IF principal !~ '^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$' THEN
-       RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'IAM role must look like an IAM ARN';
-     END IF;
-     SELECT * INTO target FROM pg_roles WHERE rolname = role_name;
-     IF NOT FOUND THEN
-       RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('Role %s does not exist', role_name);
-     END IF;
-     IF role_name = 'admin' THEN
-       RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('Role %s not supported', role_name);
-     END IF;
-     IF NOT granting THEN
-       DELETE FROM dsql_emulator.iam_role_mappings WHERE arn = principal AND pg_role_oid = target.oid;
-       RETURN;
-     END IF;
-     IF NOT target.rolcanlogin THEN
-       RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = format('role %s must have the LOGIN attribute', role_name);
-     END IF;
-     INSERT INTO dsql_emulator.iam_role_mappings (arn, pg_role_oid, grantor_pg_role_oid)
-       VALUES (principal, target.oid, (SELECT oid FROM pg_roles WHERE rolname = session_user))
-       ON CONFLICT DO NOTHING;
-     EXECUTE format('ALTER ROLE %I PASSWORD %L', role_name,
-       md5((SELECT value FROM dsql_emulator.secret) || ':' || role_name));
-   END $$`,
-  'REVOKE ALL ON FUNCTION dsql_emulator.iam_grant(text, text, boolean) FROM PUBLIC',
-  'GRANT USAGE ON SCHEMA dsql_emulator TO admin',
-  // CREATE INDEX ASYNC jobs. The emulator builds the index at once, so a job is done when it
-  // is recorded; sys.wait_for_job only checks that the job exists.
-  `CREATE TABLE IF NOT EXISTS dsql_emulator.jobs (
-     job_id text PRIMARY KEY, status text NOT NULL, details text, job_type text NOT NULL,
-     class_id oid, object_id oid, object_name text,
-     start_time timestamptz NOT NULL DEFAULT now(), update_time timestamptz NOT NULL DEFAULT now())`,
-  `CREATE OR REPLACE FUNCTION dsql_emulator.record_job(id text, index_oid oid)
-   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-   BEGIN
-     INSERT INTO dsql_emulator.jobs (job_id, status, job_type, class_id, object_id, object_name)
-     VALUES (id, 'completed', 'INDEX_BUILD', 'pg_catalog.pg_class'::regclass, index_oid,
-             (SELECT relname FROM pg_class WHERE oid = index_oid));
-   END $$`,
-  'GRANT USAGE ON SCHEMA dsql_emulator TO PUBLIC',
-  'GRANT EXECUTE ON FUNCTION dsql_emulator.record_job(text, oid) TO PUBLIC',
-  `CREATE OR REPLACE VIEW sys.jobs AS
-     SELECT job_id, status, details, job_type, class_id, object_id, object_name, start_time, update_time
-     FROM dsql_emulator.jobs`,
-  'GRANT SELECT ON sys.jobs TO PUBLIC',
-  `CREATE OR REPLACE PROCEDURE sys.wait_for_job(job_id text)
-   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-   BEGIN
-     IF NOT EXISTS (SELECT 1 FROM dsql_emulator.jobs j WHERE j.job_id = wait_for_job.job_id) THEN
-       RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('job %s does not exist', job_id);
-     END IF;
-   END $$`,
-  'GRANT EXECUTE ON PROCEDURE sys.wait_for_job(text) TO PUBLIC',
-  'GRANT EXECUTE ON FUNCTION dsql_emulator.iam_grant(text, text, boolean) TO admin',
-]
-
 const BOOTSTRAP_HASH = createHash('sha256').update(BOOTSTRAP_SQL.join('\n')).digest('hex')
+
+/**
+ * The oldest backend the emulator runs on. Before PostgreSQL 16, a role with CREATEROLE (as the
+ * emulator's admin must have, to create roles) could grant itself any predefined role, such as
+ * `pg_execute_server_program`, and change the password of any role but a superuser.
+ */
+const MIN_SERVER_VERSION_NUM = 160_000
+
+/**
+ * Settings of the emulator's own (superuser) sessions. Only PostgreSQL's catalog is searched
+ * for functions and operators: admin may create objects in `public`, and a `public.format()`
+ * matching the arguments better than `pg_catalog.format()` would otherwise run as the superuser.
+ */
+const SUPERUSER_SEARCH_PATH = 'SET search_path = pg_catalog, pg_temp'
 
 /** Why a role may not log in, as the HINT of the `08006` FATAL. */
 export type RoleVerdict = { readonly ok: true } | { readonly ok: false; readonly hint: string }
@@ -119,14 +39,23 @@ export class BackendCatalog {
     this.#secret = secret
   }
 
-  /** Creates or updates the emulator's objects on the backend, safely under concurrency. */
+  /**
+   * Creates or updates the emulator's objects on the backend, safely under concurrency. Rejects
+   * with an `EmulatorBackendError` when the backend is older than PostgreSQL 16, or when its
+   * `admin` role has more rights than DSQL's admin (the emulator would serve them to clients).
+   */
   static bootstrap(pool: pg.Pool): Promise<BackendCatalog> {
+    pool.on('connect', (client) => {
+      // A session whose search path is not pinned must not run the emulator's statements.
+      client.query(SUPERUSER_SEARCH_PATH).catch(() => client.end().catch(() => undefined))
+    })
     return retryRoleRace(() => BackendCatalog.#bootstrapOnce(pool))
   }
 
   static async #bootstrapOnce(pool: pg.Pool): Promise<BackendCatalog> {
     const client = await pool.connect()
     try {
+      await assertServerVersion(client)
       await client.query('BEGIN')
       await client.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK])
       // Replacing the objects takes locks that sessions using them would wait for (and the
@@ -143,6 +72,8 @@ export class BackendCatalog {
         await client.query('DELETE FROM dsql_emulator.bootstrap')
         await client.query('INSERT INTO dsql_emulator.bootstrap VALUES ($1)', [BOOTSTRAP_HASH])
       }
+      // Checked at every start: the server's roles may have changed since the last bootstrap.
+      await assertAdminRights(client)
       await client.query('INSERT INTO dsql_emulator.secret VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [
         randomBytes(32).toString('hex'),
       ])
@@ -164,29 +95,78 @@ export class BackendCatalog {
     return createHash('md5').update(`${this.#secret}:${role}`).digest('hex')
   }
 
-  /** Whether `arn` may log in as the non-admin `role` (DSQL: an `AWS IAM GRANT` mapping). */
+  /**
+   * Whether `arn` may log in as the non-admin `role` (DSQL: an `AWS IAM GRANT` mapping). A
+   * mapping is not enough: the role must still be one the emulator may log in as (see
+   * `trust_refusal`), whatever happened to it since the mapping was made.
+   */
   async authorize(role: string, arn: string): Promise<RoleVerdict> {
-    const { rows } = await this.#pool.query<{ login: boolean; mapped: boolean }>(
+    const { rows } = await this.#pool.query<{ login: boolean; mapped: boolean; refusal: string | null }>(
       `SELECT r.rolcanlogin AS login,
-              EXISTS (SELECT 1 FROM dsql_emulator.iam_role_mappings m WHERE m.pg_role_oid = r.oid AND m.arn = $2) AS mapped
+              EXISTS (SELECT 1 FROM dsql_emulator.iam_role_mappings m WHERE m.pg_role_oid = r.oid AND m.arn = $2) AS mapped,
+              dsql_emulator.trust_refusal(r.rolname) AS refusal
        FROM pg_catalog.pg_roles r WHERE r.rolname = $1`,
       [role, arn],
     )
     const row = rows[0]
     if (row === undefined) return { ok: false, hint: `Role ${role} does not exist` }
-    if (!row.login || !row.mapped) return { ok: false, hint: `Cannot establish trust with role ${role}` }
+    if (!row.login || !row.mapped || row.refusal !== null) {
+      return { ok: false, hint: `Cannot establish trust with role ${role}` }
+    }
     return { ok: true }
   }
 
-  /** Sets a role's backend password again, e.g. after someone changed it. */
+  /**
+   * Sets a role's backend password (again): at a mapped role's first login, or after someone
+   * changed it. Only for admin and the roles the emulator may log in as; throws a
+   * `BackendConnectError` for any other, and changes nothing.
+   */
   async resetPassword(role: string): Promise<void> {
-    const { rows } = await this.#pool.query<{ sql: string }>('SELECT format($1, $2::text, $3::text) AS sql', [
-      'ALTER ROLE %I PASSWORD %L',
-      role,
-      this.passwordFor(role),
-    ])
-    await retryRoleRace(() => this.#pool.query(rows[0]!.sql))
+    const { rows } = await this.#pool.query<{ sql: string; refusal: string | null }>(
+      `SELECT CASE WHEN $1::text = 'admin' THEN NULL ELSE dsql_emulator.trust_refusal($1::text) END AS refusal,
+              format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text) AS sql`,
+      [role, this.passwordFor(role)],
+    )
+    const { sql, refusal } = rows[0]!
+    if (refusal !== null) {
+      throw new BackendConnectError(`the emulator does not set the password of role ${role}: ${refusal}`)
+    }
+    await retryRoleRace(() => this.#pool.query(sql))
   }
+}
+
+/** Refuses a backend older than PostgreSQL 16 (see `MIN_SERVER_VERSION_NUM`). */
+async function assertServerVersion(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ num: string; version: string }>(
+    "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
+  )
+  const { num, version } = rows[0]!
+  if (Number(num) >= MIN_SERVER_VERSION_NUM) return
+  throw new EmulatorBackendError(
+    `Emulator option backend: the server runs PostgreSQL ${version}, and the emulator needs 16 or later. ` +
+      'Before 16, a role that may create roles (as the emulator gives admin) can grant itself ' +
+      'pg_execute_server_program and take over other roles. Use PostgreSQL 16 or later, or leave backend out for the embedded one.',
+  )
+}
+
+/**
+ * Refuses a backend whose `admin` role has more than DSQL's admin: a member of a predefined role
+ * (`pg_read_server_files`, ...) or of a role with SUPERUSER, REPLICATION, BYPASSRLS or CREATEDB.
+ * Every client that signs in as admin would get those rights.
+ */
+async function assertAdminRights(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ excess: string | null }>(
+    "SELECT dsql_emulator.rights_beyond_admin('admin'::regrole, true) AS excess",
+  )
+  const excess = rows[0]?.excess ?? null
+  if (excess === null) return
+  const role = excess.slice(0, excess.indexOf(' ('))
+  throw new EmulatorBackendError(
+    `Emulator option backend: the server's admin role has more rights than DSQL's admin, through ${excess}. ` +
+      `Every client signed in as admin would have them. Revoke them on that server (${
+        role === 'admin' ? 'ALTER ROLE admin NOSUPERUSER ...' : `REVOKE ${role} FROM admin`
+      }), or use another backend.`,
+  )
 }
 
 /** Attempts at a statement that changes a role while another emulator may change it too. */

@@ -25,8 +25,9 @@ export function iamStage(): UnitStage {
       `SET lock_timeout = 0; SELECT dsql_emulator.iam_grant(${sqlLiteral(statement.role)}, ${sqlLiteral(statement.arn)}, ${granting}); SET lock_timeout = DEFAULT`,
     )
     if (reply.error !== undefined) {
-      const { code, message } = reply.error
-      return ctx.reply([errorResponse({ severity: 'ERROR', code, message }), readyForQuery(reply.status)])
+      const { code, message, detail } = reply.error
+      const fields = detail === undefined ? { code, message } : { code, message, detail }
+      return ctx.reply([errorResponse({ severity: 'ERROR', ...fields }), readyForQuery(reply.status)])
     }
     return ctx.reply([commandComplete(`AWS IAM ${statement.verb}`), readyForQuery(reply.status)])
   }

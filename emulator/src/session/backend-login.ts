@@ -6,6 +6,7 @@ import {
   type BackendSession,
   connectBackend,
 } from '../backend/index.js'
+import type { ErrorFields } from '../wire/index.js'
 
 /**
  * How long a statement may wait for a lock before the emulator takes the wait for a write
@@ -46,11 +47,11 @@ export interface BackendLoginServices {
   readonly catalog: BackendCatalog
 }
 
-/** How a backend login ended: a session, the client left first, or the backend failed (why). */
+/** How a backend login ended: a session, the client left first, or the backend failed (why, and its ErrorResponse if any). */
 export type BackendLogin =
   | { readonly outcome: 'ok'; readonly session: BackendSession }
   | { readonly outcome: 'client-left' }
-  | { readonly outcome: 'failed'; readonly detail: string }
+  | { readonly outcome: 'failed'; readonly detail: string; readonly fields: ErrorFields | undefined }
 
 /**
  * Logs in to the backend as the client's role, with the client's startup parameters and the
@@ -89,7 +90,9 @@ export async function openBackend(
     }
   } catch (error) {
     if (abort.signal.aborted) return { outcome: 'client-left' }
-    return { outcome: 'failed', detail: error instanceof BackendConnectError ? error.message : String(error) }
+    if (!(error instanceof BackendConnectError))
+      return { outcome: 'failed', detail: String(error), fields: undefined }
+    return { outcome: 'failed', detail: error.message, fields: error.fields }
   } finally {
     client.off('close', onClose)
   }

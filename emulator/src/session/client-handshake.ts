@@ -200,7 +200,11 @@ async function handshake(
   const login = await openBackend(secure, user, params, services)
   if (login.outcome === 'client-left') return false
   if (login.outcome === 'failed') {
-    refuse(secure, { ...fatal('XX000', 'server unavailable'), detail: `emulator backend: ${login.detail}` })
+    // A startup parameter the role may not set (role, session_authorization): PostgreSQL's
+    // refusal, as it would answer it. Anything else is the emulator's backend failing.
+    if (login.fields?.code === '42501') refuse(secure, fatal('42501', login.fields.message))
+    else
+      refuse(secure, { ...fatal('XX000', 'server unavailable'), detail: `emulator backend: ${login.detail}` })
     return false
   }
   const backend = login.session

@@ -1,5 +1,6 @@
 export { EMULATOR_PROFILES, type EmulatorProfile } from './dialect-profile.js'
 export { parseIamStatement, sqlLiteral } from './iam-statement.js'
+export { roleChangeRefusal } from './role-rules.js'
 export { quoteIdent, shadowPlan, shadowTable, type TableColumn, tableColumnsSql } from './shadow-statement.js'
 export { loadSqlParser, type SqlParser } from './sql-parser.js'
 export { fieldsOf } from './sql-tree.js'

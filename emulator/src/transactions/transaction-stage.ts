@@ -1,7 +1,7 @@
 import type { FaultPlan } from '../control/index.js'
 import type { ForwardOptions, NextStage, SessionContext, UnitReply, UnitStage } from '../session/index.js'
 import type { EmulatorProfile } from '../sql/index.js'
-import { analyzeSql, fieldsOf, type SqlParser, type StatementInfo } from '../sql/index.js'
+import { analyzeSql, fieldsOf, roleChangeRefusal, type SqlParser, type StatementInfo } from '../sql/index.js'
 import { type ClientUnit, type ErrorFields, errorResponse, readyForQuery } from '../wire/index.js'
 import type { CatalogClock } from './catalog-clock.js'
 import { DSQL_ERRORS } from './dsql-errors.js'
@@ -239,8 +239,11 @@ export function transactionStage(services: TransactionServices): UnitStage {
         return ctx.fail(clientUnit, ageLimitError(ageMs, limits), { endsTransaction: isCommit })
       }
     }
-    const refused = statements.find((s) => s.refusal !== undefined)
-    if (refused !== undefined) return ctx.fail(clientUnit, refused.refusal!)
+    let refusal = statements.find((s) => s.refusal !== undefined)?.refusal
+    for (let i = 0; refusal === undefined && i < statements.length; i++) {
+      refusal = roleChangeRefusal(statements[i]!.node, ctx.user)
+    }
+    if (refusal !== undefined) return ctx.fail(clientUnit, refusal)
     const touches = statements.some((s) => s.touchesStorage)
     const fault = faults.take(
       touches
