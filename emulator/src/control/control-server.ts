@@ -4,6 +4,7 @@ import { EmulatorOptionError } from '../emulator-error.js'
 import type { EmulatorStats } from './emulator-stats.js'
 import type { FaultSpec, InjectedFault } from './fault-plan.js'
 import type { IsolationOptions } from './isolation.js'
+import { guardRequest } from './request-guard.js'
 
 /** The operations the control API exposes: the same as the emulator object's. */
 export interface ControlOperations {
@@ -96,15 +97,23 @@ async function route(ops: ControlOperations, method: string, path: string, req: 
 
 /**
  * The control API: HTTP and JSON on a loopback port. Bad input gets 400 with
- * `{ error, option }`, naming the field at fault.
+ * `{ error, option }`, naming the field at fault. A request from a web page (a foreign `Host` or
+ * `Origin`, a body that is not JSON) gets 403 or 415 and changes nothing (see `guardRequest`).
  */
 export async function startControlServer(
   ops: ControlOperations,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  let port = 0
   const server = http.createServer((req, res) => {
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(`${JSON.stringify(payload)}\n`)
+    }
+    const refusal = guardRequest(req.headers, port)
+    if (refusal !== undefined) {
+      // The body is not read: close the connection rather than drain it.
+      res.setHeader('connection', 'close')
+      return send(refusal.status, { error: refusal.error })
     }
     const path = new URL(req.url ?? '/', 'http://control').pathname
     route(ops, req.method ?? 'GET', path, req).then(
@@ -121,7 +130,7 @@ export async function startControlServer(
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
   })
-  const { port } = server.address() as AddressInfo
+  port = (server.address() as AddressInfo).port
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>

@@ -50,4 +50,10 @@ describe('README', () => {
     }
     for (const code of internal) expect(readme).toContain(`\`${code}\``)
   })
+
+  it('sends every curl body to the control API as application/json', () => {
+    const withBody = readme.split('\n').filter((line) => line.startsWith('curl ') && / -d /.test(line))
+    expect(withBody.length).toBeGreaterThan(0)
+    for (const line of withBody) expect(line).toContain("-H 'content-type: application/json'")
+  })
 })
