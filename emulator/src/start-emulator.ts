@@ -225,6 +225,7 @@ async function clusterServices(
     }),
     catalogClock: new CatalogClock(),
     now: () => clock.now(),
+    monotonicNowMs: () => performance.now(),
     interRegionRttMs: () => resolved.interRegionRttMs,
     sessionsByKey: new Map(),
   }

@@ -28,6 +28,11 @@ export interface ClusterServices extends ClusterHandshakeServices {
   readonly connectRate: { readonly perSec: number; readonly burst: number }
   readonly maxConnectionAgeSec: number
   readonly maxMessageBytes: number
+  /**
+   * A monotonic clock in milliseconds (`performance.now()`), for what must not follow the
+   * emulator's clock offset: the connection-rate bucket refills in real time.
+   */
+  monotonicNowMs(): number
   readonly parser: SqlParser
   readonly profile: EmulatorProfile
   readonly transactionLimits: TransactionLimits
@@ -69,7 +74,10 @@ export class RegionEndpoint implements RegionControls {
     this.host = options.host
     this.#latencyMs = options.latencyMs
     this.#cluster = options.cluster
-    this.#bucket = new TokenBucket({ ...options.cluster.connectRate, nowMs: options.cluster.now() })
+    this.#bucket = new TokenBucket({
+      ...options.cluster.connectRate,
+      nowMs: options.cluster.monotonicNowMs(),
+    })
     this.#server = net.createServer((socket) => this.#accept(socket))
   }
 
@@ -180,7 +188,7 @@ export class RegionEndpoint implements RegionControls {
       now: () => cluster.now(),
       latencyMs: () => this.#latencyMs,
       admit: () => {
-        if (!this.#bucket.tryTake(cluster.now())) return 'rate'
+        if (!this.#bucket.tryTake(cluster.monotonicNowMs())) return 'rate'
         if (this.#places >= cluster.maxConnections) return 'count'
         this.#places++
         return 'ok'

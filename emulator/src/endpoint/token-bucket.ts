@@ -1,6 +1,8 @@
 /**
  * A token bucket: holds up to `burst` tokens and gains `perSec` tokens a second. DSQL limits
- * new connections this way (100 a second, bursts of 1,000). Pure: time comes in as `nowMs`.
+ * new connections this way (100 a second, bursts of 1,000). Pure: time comes in as `nowMs`,
+ * which must be monotonic (the emulator passes `performance.now()`, never its own clock: a
+ * clock wound back would leave the bucket empty for as long as it had been ahead).
  */
 export class TokenBucket {
   readonly #perSec: number

@@ -44,6 +44,17 @@ describe('emulator connection limits', () => {
     expect(emu.stats().cluster.RateExceeded).toBe(1)
   })
 
+  it('refills the rate bucket in real time after the clock is wound back (issue 12)', async () => {
+    // A bucket of one that refills within a microsecond: every connect after the first finds
+    // it full again, unless it is waiting for the emulator's clock to catch up.
+    emu = await startTestEmulator({ regions: ['us-east-1'], connectRate: { perSec: 1e9, burst: 1 } })
+    emu.setClockOffset(120)
+    await (await connectClient(emu)).end()
+    emu.setClockOffset(0)
+    for (let i = 0; i < 3; i++) await (await connectClient(emu)).end()
+    expect(emu.stats().cluster.RateExceeded).toBe(0)
+  })
+
   it('counts the rate per Region endpoint', async () => {
     emu = await startTestEmulator({ connectRate: { perSec: 0.01, burst: 1 } })
     const east1 = await connectClient(emu, { region: 'us-east-1' })
