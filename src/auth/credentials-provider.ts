@@ -6,6 +6,8 @@ export type ChainLoader = (init: { profile?: string }) => Promise<DsqlCredential
 
 /** Credentials this close to expiry are fetched again, as the AWS SDK does. */
 export const CREDENTIALS_REFRESH_MARGIN_MS = 5 * 60_000
+/** After a failure, the source is not asked again for this long: callers get the same error. */
+export const FAILURE_HOLD_MS = 1_000
 
 const loadNodeChain: ChainLoader = async (init) => {
   // Loaded on first use: the provider chain is heavy and the root entry stays light.
@@ -36,25 +38,36 @@ export function createCredentialsProvider(
 
   let cached: DsqlCredentials | undefined
   let inflight: Promise<DsqlCredentials> | undefined
+  let failed: { readonly at: number; readonly error: DsqlCredentialsError } | undefined
   const isFresh = (identity: DsqlCredentials): boolean =>
     identity.expiration === undefined || identity.expiration.getTime() - CREDENTIALS_REFRESH_MARGIN_MS > now()
 
   return () => {
     if (cached !== undefined && isFresh(cached)) return Promise.resolve(cached)
+    // A source that just failed is not asked again at once: every connect would ask it (IMDS,
+    // SSO, a process), as fast as the app calls. It fails the same way for a moment, then is
+    // asked again, so a passing failure recovers.
+    if (failed !== undefined && now() - failed.at < FAILURE_HOLD_MS) return Promise.reject(failed.error)
     inflight ??= resolveInner()
       .then((provider) => provider())
       .then(
         (identity) => {
           assertIdentity(identity, description)
           cached = identity
+          failed = undefined
           return identity
         },
         (error: unknown) => {
-          throw new DsqlCredentialsError(
-            `Could not resolve AWS credentials from ${description}: ${safeMessage(error)}. ` +
-              'Check that source, or pass credentials or profile.',
-            { source: description, cause: redacted(error) },
-          )
+          const failure =
+            error instanceof DsqlCredentialsError
+              ? error
+              : new DsqlCredentialsError(
+                  `Could not resolve AWS credentials from ${description}: ${safeMessage(error)}. ` +
+                    'Check that source, or pass credentials or profile.',
+                  { source: description, cause: redacted(error) },
+                )
+          failed = { at: now(), error: failure }
+          throw failure
         },
       )
       .finally(() => {

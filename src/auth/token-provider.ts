@@ -28,6 +28,8 @@ export const HANDOUT_MARGIN_MS = 10_000
 /** A token never outlives the credentials that signed it, less this margin. */
 export const CREDENTIALS_MARGIN_MS = 60_000
 const RETRY_AFTER_FAILURE_MS = 5_000
+/** A token refused twice within this long is refused for this long: connects fail at once. */
+export const REFUSAL_WINDOW_MS = 5_000
 
 interface Entry {
   token: string | undefined
@@ -38,6 +40,11 @@ interface Entry {
   /** Handed out since it was minted; an unused token is not refreshed, so idle pools go quiet. */
   used: boolean
   nextReason: TokenIssueReason
+  /** When the server last refused a token of this key. */
+  lastRefusedAt: number
+  /** Until then, connects fail at once with `refusal` instead of signing and connecting again. */
+  blockedUntil: number
+  refusal: unknown
 }
 
 /**
@@ -108,6 +115,29 @@ export class TokenProvider {
   }
 
   /**
+   * The server refused `token` (see `invalidate`). A second refusal within REFUSAL_WINDOW_MS (a
+   * token signed afresh refused too: a skewed clock, a missing permission) is persistent: for the
+   * next REFUSAL_WINDOW_MS, `refusalFor(key)` answers `refusal`, so connects fail at once instead
+   * of each opening TLS and signing again, and draining the cluster's connection rate for all.
+   */
+  refused(key: TokenKey, token: string | undefined, refusal: unknown): void {
+    const entry = this.#entry(key)
+    if (token !== undefined) this.invalidate(key, token)
+    const now = this.#now()
+    if (now - entry.lastRefusedAt < REFUSAL_WINDOW_MS) {
+      entry.blockedUntil = now + REFUSAL_WINDOW_MS
+      entry.refusal = refusal
+    }
+    entry.lastRefusedAt = now
+  }
+
+  /** The persistent refusal of `key` still in its window, if any (see `refused`). */
+  refusalFor(key: TokenKey): unknown {
+    const entry = this.#entries.get(keyOf(key))
+    return entry !== undefined && this.#now() < entry.blockedUntil ? entry.refusal : undefined
+  }
+
+  /**
    * Stops every refresh timer and arms none until `resume()`. Cached tokens are still handed
    * out while valid, and a connection that needs one still gets one.
    */
@@ -136,6 +166,9 @@ export class TokenProvider {
         cancelTimer: undefined,
         used: false,
         nextReason: 'initial',
+        lastRefusedAt: Number.NEGATIVE_INFINITY,
+        blockedUntil: 0,
+        refusal: undefined,
       }
       this.#entries.set(id, entry)
     }

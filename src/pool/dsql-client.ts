@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { REFUSAL_WINDOW_MS } from '../auth/index.js'
 import type { DsqlClientConfig, ResolvedEndpoint, TransactionOptions } from '../config/index.js'
 import { DsqlAuthError, errorVerdict } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
@@ -9,6 +10,7 @@ import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-cont
 import type { DsqlRuntime } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
 import {
+  abandonSocket,
   aimAt,
   type CheckoutListener,
   carried,
@@ -130,6 +132,13 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
 
   #connectTo(endpoint: ResolvedEndpoint, done: (error?: unknown) => void): void {
     const runtime = this.#runtime
+    // A token refused again and again fails at once, with no socket and no signing, until its
+    // window passes (see TokenProvider.refused).
+    const refusal = runtime.tokens.refusalFor(runtime.tokenKey(endpoint, runtime.config.tokenAction))
+    if (refusal instanceof DsqlAuthError) {
+      process.nextTick(done, persistentRefusal(refusal))
+      return
+    }
     this.#target.endpoint = endpoint
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
     aimAt(this, endpoint.host, endpoint.port)
@@ -137,6 +146,9 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
     super.connect((error?: Error) => {
       const durationMs = performance.now() - startedAt
       if (error !== undefined && error !== null) {
+        // pg leaves the socket open when a connect fails (a password that could not be had, a
+        // refused login): close it, or it lingers until the server's own timeout.
+        abandonSocket(this)
         runtime.events.emit(() => ({
           type: 'connect.error',
           endpoint: endpoint.host,
@@ -166,20 +178,16 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   #explain(error: unknown, endpoint: ResolvedEndpoint): unknown {
     const verdict = errorVerdict(error)
     if (verdict.tokenRefused) {
-      const token = this.#target.token
-      if (token !== undefined)
-        this.#runtime.tokens.invalidate(
-          this.#runtime.tokenKey(endpoint, this.#runtime.config.tokenAction),
-          token,
-        )
       const hint = (error as { hint?: unknown }).hint
       const reason = typeof hint === 'string' && hint !== '' ? ` DSQL says: ${hint}.` : ''
-      return new DsqlAuthError(
-        `DSQL refused the IAM token for user "${this.#runtime.config.user}" (${this.#runtime.config.tokenAction}) at ` +
-          `${endpoint.host} (${endpoint.region}).${reason} Check the IAM identity's dsql:${this.#runtime.config.tokenAction} ` +
-          'permission, the tokenAction for this user, and the clock.',
+      const { user, tokenAction } = this.#runtime.config
+      const refusal = new DsqlAuthError(
+        `DSQL refused the IAM token for user "${user}" (${tokenAction}) at ${endpoint.host} (${endpoint.region}).` +
+          `${reason} Check the IAM identity's dsql:${tokenAction} permission, the tokenAction for this user, and the clock.`,
         { endpoint: endpoint.host, hint: typeof hint === 'string' ? hint : undefined, cause: error },
       )
+      this.#runtime.tokens.refused(this.#runtime.tokenKey(endpoint, tokenAction), this.#target.token, refusal)
+      return refusal
     }
     // Refused (auth, limits, TLS verification) says nothing about the endpoint; unreachable does.
     if (verdict.endpointFault) this.#runtime.router.failed(endpoint, error)
@@ -270,4 +278,13 @@ function isPlainQuery(config: unknown): boolean {
   if (config === null || typeof config !== 'object') return false
   const { submit, callback } = config as { submit?: unknown; callback?: unknown }
   return typeof submit !== 'function' && typeof callback !== 'function'
+}
+
+/** The error for a connect refused at once because its token keeps being refused. */
+function persistentRefusal(refusal: DsqlAuthError): DsqlAuthError {
+  return new DsqlAuthError(
+    `${refusal.message} It was refused again moments ago, so pg-dsql does not sign and connect again for ` +
+      `${REFUSAL_WINDOW_MS / 1000} s; connects fail at once meanwhile.`,
+    { endpoint: refusal.endpoint, hint: refusal.hint, cause: refusal },
+  )
 }

@@ -100,3 +100,11 @@ export function aimAt(client: pg.Client, host: string, port: number): void {
 export function onConnectionEnd(client: pg.Client, listener: () => void): void {
   ;(client as unknown as { connection: NodeJS.EventEmitter }).connection.once('end', listener)
 }
+
+/**
+ * Contract: a pg.Client whose connect failed keeps its socket (`client.connection.stream`) open:
+ * pg reports the error and does not close it. Destroying that stream closes it.
+ */
+export function abandonSocket(client: pg.Client): void {
+  ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+}

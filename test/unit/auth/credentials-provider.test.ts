@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCredentialsProvider } from '../../../src/auth/index.js'
+import { createCredentialsProvider, FAILURE_HOLD_MS } from '../../../src/auth/index.js'
 import type { DsqlCredentials } from '../../../src/config/index.js'
 import { DsqlCredentialsError } from '../../../src/errors/index.js'
 
@@ -102,6 +102,29 @@ describe('createCredentialsProvider', () => {
     expect(error).toBeInstanceOf(DsqlCredentialsError)
     expect(inspect(error, { depth: null })).not.toContain(secret)
     expect((error as Error).cause).toMatchObject({ name: 'ProviderError', code: 'E_PROVIDER' })
+  })
+
+  it('asks a failing source again only after a pause, and recovers when it does', async () => {
+    let now = 1_000_000
+    let calls = 0
+    let working = false
+    const provider = createCredentialsProvider(
+      {
+        kind: 'provider',
+        provider: async () => {
+          calls++
+          if (!working) throw new Error('source down')
+          return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
+        },
+      },
+      { now: () => now },
+    )
+    for (let i = 0; i < 5; i++) await expect(provider()).rejects.toBeInstanceOf(DsqlCredentialsError)
+    expect(calls).toBe(1)
+    working = true
+    now += FAILURE_HOLD_MS
+    await expect(provider()).resolves.toMatchObject({ accessKeyId: 'AKIDEXAMPLE' })
+    expect(calls).toBe(2)
   })
 
   it('rejects a provider that resolves to something else than credentials', async () => {

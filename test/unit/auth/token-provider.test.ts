@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { type SignToken, signWithDsqlSigner, type TokenKey, TokenProvider } from '../../../src/auth/index.js'
+import {
+  REFUSAL_WINDOW_MS,
+  type SignToken,
+  signWithDsqlSigner,
+  type TokenKey,
+  TokenProvider,
+} from '../../../src/auth/index.js'
 import type { DsqlCredentials } from '../../../src/config/index.js'
 import { type DsqlEvent, EventSink } from '../../../src/observability/index.js'
 
@@ -237,6 +243,25 @@ describe('TokenProvider', () => {
     expect(order).toEqual(['prepare', 'credentials'])
     release(CREDENTIALS)
     await expect(token).resolves.toBe('token')
+  })
+
+  it('fails connects at once for a while when a token signed afresh is refused too', () => {
+    const { provider, time } = setup()
+    const refusal = new Error('access denied')
+    expect(provider.refusalFor(KEY)).toBeUndefined()
+    provider.refused(KEY, 'first-token', refusal)
+    // One refusal may be a stale token: the next connect signs afresh and tries.
+    expect(provider.refusalFor(KEY)).toBeUndefined()
+    time.advance(100)
+    provider.refused(KEY, 'second-token', refusal)
+    expect(provider.refusalFor(KEY)).toBe(refusal)
+    expect(provider.refusalFor(OTHER)).toBeUndefined()
+    time.advance(REFUSAL_WINDOW_MS)
+    expect(provider.refusalFor(KEY)).toBeUndefined()
+    // Refusals far apart are each a fresh start.
+    time.advance(REFUSAL_WINDOW_MS + 1)
+    provider.refused(KEY, 'third-token', refusal)
+    expect(provider.refusalFor(KEY)).toBeUndefined()
   })
 
   it('stops refreshing after close', async () => {

@@ -1,7 +1,8 @@
-import { Socket } from 'node:net'
+import { type AddressInfo, createServer, Socket } from 'node:net'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import {
+  abandonSocket,
   aimAt,
   type CheckoutListener,
   carried,
@@ -57,6 +58,31 @@ function offlinePool(options: pg.PoolConfig = {}) {
 }
 
 describe('pg-pool bridge contracts', () => {
+  it('pg keeps the socket of a failed connect open, and destroying client.connection.stream closes it', async () => {
+    // A server that asks for a password at once; the client's password function fails.
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])))
+      socket.on('error', () => undefined)
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    const { port } = server.address() as AddressInfo
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      password: () => Promise.reject(new Error('no credentials')),
+    })
+    client.on('error', () => undefined)
+    try {
+      await expect(client.connect()).rejects.toThrow('no credentials')
+      const stream = (client as unknown as { connection: { stream: Socket } }).connection.stream
+      expect(stream.destroyed).toBe(false)
+      abandonSocket(client)
+      expect(stream.destroyed).toBe(true)
+    } finally {
+      await new Promise((done) => server.close(done))
+    }
+  })
+
   it('pg-pool assigns client.release at every checkout', async () => {
     const { pool } = offlinePool({ max: 1 })
     const first = (await pool.connect()) as unknown as OfflineClient & pg.PoolClient
