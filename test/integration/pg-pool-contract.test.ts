@@ -337,7 +337,7 @@ describe('the pg-pool contract, in a process of its own', () => {
     const body = `
       const client = await pool.connect()
       const ended = new Promise((done) => client.once('end', done))
-      await fetch(process.env.DSQL_EMULATOR_CONTROL + '/connections/kill', { method: 'POST', body: '{}' })
+      await fetch(process.env.DSQL_EMULATOR_CONTROL + '/connections/kill', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
       await ended
       console.log('survived')
       client.release(true)
