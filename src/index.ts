@@ -24,6 +24,7 @@ export {
   isOccError,
   NoHealthyEndpointError,
   OccRetryExhaustedError,
+  PoolEndedError,
   TransactionAbortedError,
   TransactionMisuseError,
   TransactionOutcomeUnknownError,

@@ -8,6 +8,7 @@ export { classifyError, ERROR_CLASSES, errorVerdict, isOccError, RETRY_SAFETY } 
 export type { EndpointFailure } from './no-healthy-endpoint-error.js'
 export { NoHealthyEndpointError } from './no-healthy-endpoint-error.js'
 export { OccRetryExhaustedError } from './occ-retry-exhausted-error.js'
+export { PoolEndedError } from './pool-ended-error.js'
 export { TransactionAbortedError } from './transaction-aborted-error.js'
 export { TransactionMisuseError } from './transaction-misuse-error.js'
 export { TransactionOutcomeUnknownError } from './transaction-outcome-unknown-error.js'

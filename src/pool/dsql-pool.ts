@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type { DsqlPoolConfig, TransactionOptions } from '../config/index.js'
-import { errorVerdict } from '../errors/index.js'
+import { errorVerdict, PoolEndedError } from '../errors/index.js'
 import {
   type CheckoutCallback,
   connectWithRetry,
@@ -12,7 +12,7 @@ import {
 import { ConnectionRetired, type DsqlClient } from './dsql-client.js'
 import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
-import { poolQuery } from './pg-pool-bridge.js'
+import { poolQuery, rejectWaiting } from './pg-pool-bridge.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
 import { clientClassOf, poolOptions } from './pool-options.js'
 import { poolRetryTarget } from './pool-target.js'
@@ -74,15 +74,19 @@ export class DsqlPool extends pg.Pool {
   override end(): Promise<void>
   override end(callback: (error?: Error) => void): void
   override end(callback?: (error?: Error) => void): Promise<void> | undefined {
-    if (!this.ending) {
+    const first = !this.ending
+    if (first) {
       this.#unsubscribe()
       this.#runtime.router.release()
       // The last pool or client of this configuration closes its router and token cache.
       this.#lease.release()
     }
-    if (callback === undefined) return super.end()
-    super.end(callback)
-    return undefined
+    let ended: Promise<void> | undefined
+    if (callback === undefined) ended = super.end()
+    else super.end(callback)
+    // pg-pool would leave the calls still waiting for a connection pending forever.
+    if (first) rejectWaiting(this, () => new PoolEndedError())
+    return ended
   }
 
   /**

@@ -108,3 +108,19 @@ export function onConnectionEnd(client: pg.Client, listener: () => void): void {
 export function abandonSocket(client: pg.Client): void {
   ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
 }
+
+/** A call waiting in pg-pool's queue for a connection. */
+interface Waiting {
+  callback(error: Error, client?: undefined, release?: () => void): void
+}
+
+/**
+ * Contract: pg-pool keeps the calls that wait for a connection in `_pendingQueue`, each with the
+ * callback that answers it (and clears its own connection timeout), and `end()` leaves them
+ * there, pending forever. Answers each with `error` and empties the queue.
+ */
+export function rejectWaiting(pool: pg.Pool, error: () => Error): void {
+  const queue = (pool as unknown as { _pendingQueue?: Waiting[] })._pendingQueue
+  if (!Array.isArray(queue)) return
+  for (const waiting of queue.splice(0)) waiting.callback(error(), undefined, () => undefined)
+}

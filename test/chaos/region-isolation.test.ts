@@ -20,21 +20,24 @@ describe('chaos: a Region isolated, then healed', () => {
     ['blackhole', 'drop', 'mid-COMMIT'],
     ['blackhole', 'error', 'mid-query'],
     ['blackhole', 'error', 'mid-COMMIT'],
-  ] as const)('keeps every invariant when us-east-1 goes (%s, sessions %s) %s', async (mode, existing, moment) => {
-    const row = await chaos.run({
-      name: `Region isolated: ${mode}, sessions ${existing === 'drop' ? 'dropped' : 'erroring'}, ${moment}`,
-      async start({ emulator, wire }) {
-        if (moment === 'mid-query') {
-          await wire.nextStatement()
-        } else {
-          await wire.nextCommitPoint()
-          // Inside the 30 ms the emulator holds the COMMIT for the inter-Region round trip.
-          await sleep(10)
-        }
-        emulator.isolate('us-east-1', { mode, existing })
-        return () => emulator.heal('us-east-1')
-      },
-    })
-    expect(row.violations).toEqual([])
-  })
+  ] as const)(
+    'keeps every invariant when us-east-1 goes (%s, sessions %s) %s',
+    async (mode, existing, moment) => {
+      const row = await chaos.run({
+        name: `Region isolated: ${mode}, sessions ${existing === 'drop' ? 'dropped' : 'erroring'}, ${moment}`,
+        async start({ emulator, wire }) {
+          if (moment === 'mid-query') {
+            await wire.nextStatement()
+          } else {
+            await wire.nextCommitPoint()
+            // Inside the 30 ms the emulator holds the COMMIT for the inter-Region round trip.
+            await sleep(10)
+          }
+          emulator.isolate('us-east-1', { mode, existing })
+          return () => emulator.heal('us-east-1')
+        },
+      })
+      expect(row.violations).toEqual([])
+    },
+  )
 })

@@ -221,6 +221,24 @@ const scenarios: Record<string, Scenario> = {
     )
     return { rows: result.rows, after, connectAfter, again }
   },
+  'end() while calls wait for a connection': async (make) => {
+    const pool = make({ max: 1 })
+    const held = await pool.connect()
+    const settled = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'resolved',
+        (error: unknown) => (error as Error).name,
+      )
+    const waiting = [settled(pool.query('SELECT 1')), settled(pool.connect())]
+    const ended = pool.end()
+    held.release()
+    await ended
+    // Whatever has settled by now was answered by end(); the rest still waits.
+    const outcomes = await Promise.all(
+      waiting.map((outcome) => Promise.race([outcome, Promise.resolve('pending')])),
+    )
+    return outcomes
+  },
   'a function as the query is refused as pg-pool refuses it': async (make) => {
     const pool = make()
     const refused = (() => {
@@ -241,6 +259,12 @@ const scenarios: Record<string, Scenario> = {
  * README's "Differences from pg.Pool" table gives the reasons.
  */
 const DIFFERENCES: Record<string, Record<Kind, unknown>> = {
+  // pg-pool leaves calls that wait for a connection pending forever once end() is called;
+  // DsqlPool rejects them, saying the pool was ended.
+  'end() while calls wait for a connection': {
+    'pg.Pool': ['pending', 'pending'],
+    DsqlPool: ['PoolEndedError', 'PoolEndedError'],
+  },
   // DsqlPool keeps a healthy, idle connection whose statement failed (a DSQL connection costs TLS,
   // a token and a share of the connection rate).
   'a statement error closes the pooled connection': {

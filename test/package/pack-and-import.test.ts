@@ -74,6 +74,7 @@ const make = {
   TransactionOutcomeUnknownError: (m) => new m.TransactionOutcomeUnknownError('unknown', { attempts: 1, cause }),
   TransactionAbortedError: (m) => new m.TransactionAbortedError('aborted'),
   TransactionMisuseError: (m) => new m.TransactionMisuseError('misuse'),
+  PoolEndedError: (m) => new m.PoolEndedError(),
 }
 const rows = Object.entries(make).map(([name, build]) => {
   const fromEsm = build(esm)
@@ -103,6 +104,7 @@ console.log(JSON.stringify({ rows, classNames: [esm.DsqlPool.name, cjs.DsqlPool.
       TransactionOutcomeUnknownError: '08007',
       TransactionAbortedError: '25P02',
       TransactionMisuseError: 'ERR_DSQL_TRANSACTION_MISUSE',
+      PoolEndedError: 'ERR_DSQL_POOL_ENDED',
     }
     expect(rows).toEqual(
       Object.entries(codes).map(([name, code]) => ({

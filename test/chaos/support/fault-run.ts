@@ -98,7 +98,10 @@ export async function runFault(
       scenario.recovers !== false &&
       !(await workload.successesAfter(endedAt, RECOVERY_SUCCESSES, RECOVERY_TIMEOUT_MS))
     ) {
-      add('the load recovers after the fault', `fewer than ${RECOVERY_SUCCESSES} successes in ${RECOVERY_TIMEOUT_MS} ms`)
+      add(
+        'the load recovers after the fault',
+        `fewer than ${RECOVERY_SUCCESSES} successes in ${RECOVERY_TIMEOUT_MS} ms`,
+      )
     }
     if (scenario.recovers !== false) {
       // Failback is part of recovering: keep the load on until routing is back where it was.
@@ -120,7 +123,7 @@ export async function runFault(
     await pool.end()
   }
   await checkNothingLeft(emulator, applicationName, resourcesBefore, add)
-  violations.push(...(await scenario.check?.(context) ?? []))
+  violations.push(...((await scenario.check?.(context)) ?? []))
   violations.push(...watch.stop())
   const truth = await readTruth(tables, `${id}-`)
   violations.push(...checkOutcomes(workload.ops, wire, truth, workload.unbalancedReads))
@@ -136,7 +139,10 @@ export async function runFault(
  * With the load drained: nobody waiting, nothing checked out, and the routing snapshot counts the
  * connections pg-pool has (pg-pool reports a removed connection once its socket has closed).
  */
-async function checkPoolAtRest(pool: DsqlPool, add: (invariant: string, detail: string) => void): Promise<void> {
+async function checkPoolAtRest(
+  pool: DsqlPool,
+  add: (invariant: string, detail: string) => void,
+): Promise<void> {
   const counts = () => {
     const open = pool.routing().endpoints.reduce((sum, endpoint) => sum + endpoint.openConnections, 0)
     return { totalCount: pool.totalCount, idleCount: pool.idleCount, waitingCount: pool.waitingCount, open }
@@ -167,12 +173,23 @@ async function checkNothingLeft(
   }, SETTLE_TIMEOUT_MS)
   if (!sessionsClosed) {
     const { ClusterConnectionCount, BackendSessions } = emulator.stats().cluster
-    add('no session leak', `emulator: ${ClusterConnectionCount} connections, ${BackendSessions} backend sessions`)
+    add(
+      'no session leak',
+      `emulator: ${ClusterConnectionCount} connections, ${BackendSessions} backend sessions`,
+    )
   }
   if (!(await eventually(async () => (await backendSessions(applicationName)) === 0, SETTLE_TIMEOUT_MS))) {
-    add('no session leak', `pg_stat_activity: ${await backendSessions(applicationName)} sessions of ${applicationName}`)
+    add(
+      'no session leak',
+      `pg_stat_activity: ${await backendSessions(applicationName)} sessions of ${applicationName}`,
+    )
   }
-  if (!(await eventually(() => grownResources(resourcesBefore, liveResources()).length === 0, SETTLE_TIMEOUT_MS))) {
+  if (
+    !(await eventually(
+      () => grownResources(resourcesBefore, liveResources()).length === 0,
+      SETTLE_TIMEOUT_MS,
+    ))
+  ) {
     add('no socket or timer leak', grownResources(resourcesBefore, liveResources()).join(', '))
   }
 }

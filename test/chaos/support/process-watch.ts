@@ -48,7 +48,10 @@ export function grownResources(before: Map<string, number>, after: Map<string, n
  * Resolves true as soon as `check` holds, checking every 25 ms (the emulator and the backend
  * announce nothing when a session closes), or false after `timeoutMs`.
  */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs
   for (;;) {
     if (await check()) return true

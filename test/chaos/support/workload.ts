@@ -90,11 +90,21 @@ export function startWorkload(pool: DsqlPool, tables: ChaosTables, prefix: strin
         const amount = 1 + Math.floor(Math.random() * 20)
         await pool.transaction(async (client) => {
           await client.query(
-            tagSql('t', tag, `INSERT INTO ${tables.transfers} (op_id, from_id, to_id, amount) VALUES ($1, $2, $3, $4)`),
+            tagSql(
+              't',
+              tag,
+              `INSERT INTO ${tables.transfers} (op_id, from_id, to_id, amount) VALUES ($1, $2, $3, $4)`,
+            ),
             [op.id, from, to, amount],
           )
-          await client.query(`UPDATE ${tables.accounts} SET balance = balance - $1 WHERE id = $2`, [amount, from])
-          await client.query(`UPDATE ${tables.accounts} SET balance = balance + $1 WHERE id = $2`, [amount, to])
+          await client.query(`UPDATE ${tables.accounts} SET balance = balance - $1 WHERE id = $2`, [
+            amount,
+            from,
+          ])
+          await client.query(`UPDATE ${tables.accounts} SET balance = balance + $1 WHERE id = $2`, [
+            amount,
+            to,
+          ])
         })
         return
       }
@@ -140,7 +150,13 @@ export function startWorkload(pool: DsqlPool, tables: ChaosTables, prefix: strin
   }
 
   const perform = async (kind: OpKind, worker: number): Promise<void> => {
-    const op: OpRecord = { id: `${prefix}w${worker}n${sequence++}`, kind, attempts: [], error: undefined, done: false }
+    const op: OpRecord = {
+      id: `${prefix}w${worker}n${sequence++}`,
+      kind,
+      attempts: [],
+      error: undefined,
+      done: false,
+    }
     ops.push(op)
     const appRetries = kind === 'non-idempotent' || kind === 'autocommit'
     for (let attempt = 1; ; attempt++) {
