@@ -159,7 +159,8 @@ async function routingLine(config: ResolvedConfig): Promise<string> {
   const states = await Promise.all(
     config.endpoints.map(async (endpoint) => {
       const state = new EndpointHealth(endpoint)
-      const result = await probeEndpoint(endpoint, routing.probeTimeoutMs)
+      // Held open: this probe is the command's work, not background upkeep.
+      const result = await probeEndpoint(endpoint, routing.probeTimeoutMs, { unref: false })
       if (result.ok) state.sampled(result.rttMs)
       else state.failed(now, result.reason)
       return state

@@ -3,7 +3,7 @@ export { chooseEndpoint, SWITCH_MIN_GAIN_MS, SWITCH_RATIO, SWITCH_ROUNDS } from 
 export type { DsqlControlPlane, LoadControlPlane } from './discover-peers.js'
 export { discoverPeers } from './discover-peers.js'
 export { EndpointHealth } from './endpoint-health.js'
-export type { Probe, ProbeResult } from './probe-endpoint.js'
+export type { Probe, ProbeOptions, ProbeResult } from './probe-endpoint.js'
 export { probeEndpoint } from './probe-endpoint.js'
 export type { EndpointSnapshot, RouteChange, RouterOptions, RoutingSnapshot } from './router.js'
 export { Router } from './router.js'

@@ -9,6 +9,16 @@ export type ProbeResult =
 /** Probes one endpoint. The router takes any function of this shape; tests may pass their own. */
 export type Probe = (endpoint: ResolvedEndpoint, timeoutMs: number) => Promise<ProbeResult>
 
+export interface ProbeOptions {
+  /**
+   * Background probes (the router's) never hold the process open. A command that awaits a probe
+   * as its work (`pg-dsql doctor`) needs it to: with nothing else pending, Node would end the
+   * process mid-await.
+   * @default true
+   */
+  readonly unref?: boolean
+}
+
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47])
 
 /**
@@ -16,7 +26,11 @@ const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47])
  * no TLS handshake, no token and no session, and measures one network round trip; an endpoint
  * that accepts TCP but never answers (a black hole) fails it by timing out.
  */
-export const probeEndpoint: Probe = (endpoint, timeoutMs) =>
+export const probeEndpoint = (
+  endpoint: ResolvedEndpoint,
+  timeoutMs: number,
+  { unref = true }: ProbeOptions = {},
+): Promise<ProbeResult> =>
   new Promise((resolve) => {
     const socket = new Socket()
     let sentAt = 0
@@ -26,7 +40,7 @@ export const probeEndpoint: Probe = (endpoint, timeoutMs) =>
       resolve(result)
     }
     const timer = setTimeout(() => finish({ ok: false, reason: 'timed out' }), timeoutMs)
-    timer.unref()
+    if (unref) timer.unref()
     socket.once('error', (error: NodeJS.ErrnoException) =>
       finish({ ok: false, reason: error.code ?? 'failed' }),
     )
@@ -40,5 +54,5 @@ export const probeEndpoint: Probe = (endpoint, timeoutMs) =>
       sentAt = performance.now()
       socket.write(SSL_REQUEST)
     })
-    socket.unref()
+    if (unref) socket.unref()
   })
