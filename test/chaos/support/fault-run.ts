@@ -59,9 +59,12 @@ export async function runFault(
   tables: ChaosTables,
   scenario: FaultScenario,
   durationMs: number,
+  settleTimeoutMs = SETTLE_TIMEOUT_MS,
 ): Promise<SummaryRow> {
   const id = `c${process.pid}r${++runs}`
   const applicationName = `chaos-${id}`
+  // The baseline is taken with no session open (an earlier pool's sockets close after its end()).
+  await eventually(() => sessionsOf(emulator) === 0, settleTimeoutMs)
   const resourcesBefore = liveResources()
   const watch = watchProcess()
   const violations: Violation[] = []
@@ -108,21 +111,21 @@ export async function runFault(
       const routed = await eventually(() => {
         const routing = pool.routing()
         return routing.preferred === preferredBefore && routing.endpoints.every((e) => e.healthy)
-      }, SETTLE_TIMEOUT_MS)
+      }, settleTimeoutMs)
       if (!routed) add('pool.routing() returns to baseline', JSON.stringify(pool.routing()))
     }
     if (!(await workload.stop(DRAIN_TIMEOUT_MS))) {
       add('every operation ends', `${workload.ops.filter((op) => !op.done).length} still pending`)
     }
     stoppedAt = performance.now()
-    await checkPoolAtRest(pool, add)
+    await checkPoolAtRest(pool, add, settleTimeoutMs)
   } finally {
     await workload.stop(DRAIN_TIMEOUT_MS)
     emulator.clearFaults()
     for (const region of emulator.regions) emulator.heal(region)
     await pool.end()
   }
-  await checkNothingLeft(emulator, applicationName, resourcesBefore, add)
+  await checkNothingLeft(emulator, applicationName, resourcesBefore, add, settleTimeoutMs)
   violations.push(...((await scenario.check?.(context)) ?? []))
   violations.push(...watch.stop())
   const truth = await readTruth(tables, `${id}-`)
@@ -142,6 +145,7 @@ export async function runFault(
 async function checkPoolAtRest(
   pool: DsqlPool,
   add: (invariant: string, detail: string) => void,
+  settleTimeoutMs: number,
 ): Promise<void> {
   const counts = () => {
     const open = pool.routing().endpoints.reduce((sum, endpoint) => sum + endpoint.openConnections, 0)
@@ -150,7 +154,7 @@ async function checkPoolAtRest(
   const atRest = await eventually(() => {
     const { totalCount, idleCount, waitingCount, open } = counts()
     return waitingCount === 0 && idleCount === totalCount && totalCount <= 8 && open === totalCount
-  }, SETTLE_TIMEOUT_MS)
+  }, settleTimeoutMs)
   if (!atRest) {
     const { totalCount, idleCount, waitingCount, open } = counts()
     add(
@@ -166,11 +170,9 @@ async function checkNothingLeft(
   applicationName: string,
   resourcesBefore: Map<string, number>,
   add: (invariant: string, detail: string) => void,
+  settleTimeoutMs: number,
 ): Promise<void> {
-  const sessionsClosed = await eventually(() => {
-    const { ClusterConnectionCount, BackendSessions } = emulator.stats().cluster
-    return ClusterConnectionCount === 0 && BackendSessions === 0
-  }, SETTLE_TIMEOUT_MS)
+  const sessionsClosed = await eventually(() => sessionsOf(emulator) === 0, settleTimeoutMs)
   if (!sessionsClosed) {
     const { ClusterConnectionCount, BackendSessions } = emulator.stats().cluster
     add(
@@ -178,18 +180,21 @@ async function checkNothingLeft(
       `emulator: ${ClusterConnectionCount} connections, ${BackendSessions} backend sessions`,
     )
   }
-  if (!(await eventually(async () => (await backendSessions(applicationName)) === 0, SETTLE_TIMEOUT_MS))) {
+  if (!(await eventually(async () => (await backendSessions(applicationName)) === 0, settleTimeoutMs))) {
     add(
       'no session leak',
       `pg_stat_activity: ${await backendSessions(applicationName)} sessions of ${applicationName}`,
     )
   }
   if (
-    !(await eventually(
-      () => grownResources(resourcesBefore, liveResources()).length === 0,
-      SETTLE_TIMEOUT_MS,
-    ))
+    !(await eventually(() => grownResources(resourcesBefore, liveResources()).length === 0, settleTimeoutMs))
   ) {
     add('no socket or timer leak', grownResources(resourcesBefore, liveResources()).join(', '))
   }
+}
+
+/** Client connections and backend sessions the emulator holds open. */
+function sessionsOf(emulator: Emulator): number {
+  const { ClusterConnectionCount, BackendSessions } = emulator.stats().cluster
+  return ClusterConnectionCount + BackendSessions
 }
