@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
@@ -14,8 +14,10 @@ import {
 import {
   type BackendAddress,
   BackendCatalog,
+  makeOwnedTempDir,
   parseBackendUrl,
   startEmbeddedBackend,
+  sweepStaleTempDirs,
 } from './backend/index.js'
 import {
   type ControlOperations,
@@ -131,14 +133,18 @@ async function step<T>(
   }
 }
 
-/** A private temporary directory for the CA certificate and the embedded backend's data. */
+/**
+ * A private temporary directory for the CA certificate and the embedded backend's data, marked
+ * as this process's. The folders of emulators that died without stopping go first.
+ */
 function makeWorkDir(teardown: Teardown): Promise<string> {
   return step(
     'work-dir',
     `cannot create its temporary directory in ${tmpdir()}`,
     'Set TMPDIR to a writable folder.',
     async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'pg-dsql-emulator-'))
+      await sweepStaleTempDirs()
+      const dir = await makeOwnedTempDir('pg-dsql-emulator-')
       teardown.add(() => rm(dir, { recursive: true, force: true }))
       return dir
     },

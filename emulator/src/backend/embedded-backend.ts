@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +8,7 @@ import { reachableBinaries } from './binary-cache.js'
 import { hydrateSymlinks, locatePostgresBinaries, type PostgresBinaries } from './postgres-binaries.js'
 import { initdb, type PostgresRun, startPostgres } from './postgres-process.js'
 import { ensurePostgresUser, type PostgresUser } from './postgres-user.js'
+import { makeOwnedTempDir, sweepStaleTempDirs } from './temp-dirs.js'
 
 /** A PostgreSQL server the emulator started itself. */
 export interface EmbeddedBackend {
@@ -29,6 +30,11 @@ export interface PostgresServerOptions extends EmbeddedBackendOptions {
   readonly binaries: PostgresBinaries
   /** Where a copy of the binaries goes when the `postgres` user cannot run them in place. */
   readonly cacheRoot: string
+  /**
+   * Where the data directory's folder goes (without `dir`), and where the folders of dead
+   * emulators are swept first; default the temporary folder.
+   */
+  readonly tempRoot?: string
 }
 
 /** A started server, and the binaries it runs from. @internal */
@@ -88,7 +94,9 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
         : await reachableBinaries(options.binaries, user, options.cacheRoot)
     const run: PostgresRun = { binaries, user, onLog }
     if (options.dir !== undefined) await assertDirectory(options.dir)
-    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'pg-dsql-backend-')))
+    const tempRoot = options.tempRoot ?? tmpdir()
+    if (options.dir === undefined) await sweepStaleTempDirs({ root: tempRoot })
+    const dir = options.dir ?? (await makeOwnedTempDir('pg-dsql-backend-', tempRoot))
     if (options.dir === undefined) undo.push(() => rm(dir, { recursive: true, force: true }))
     // PostgreSQL's user must reach its data directory inside our (0700) directory.
     if (user !== undefined) await chmod(dir, 0o711)
@@ -99,8 +107,9 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     const port = await freePort()
     const settings = Object.entries(SERVER_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])
     const server = await startPostgres(run, ['-D', dataDir, '-p', String(port), ...settings], lastLines)
-    // If the process exits without stop(), still shut the server down (fast shutdown).
-    const onExit = () => server.child.kill('SIGINT')
+    // If the process exits without stop(), the server shuts down (fast shutdown) all the same:
+    // the watchdog sees its pipe close (see postgres-process.ts); say so at once when we can.
+    const onExit = () => server.interrupt()
     process.on('exit', onExit)
     undo.push(async () => {
       process.off('exit', onExit)

@@ -11,3 +11,12 @@ export {
   type EmbeddedBackendOptions,
   startEmbeddedBackend,
 } from './embedded-backend.js'
+export {
+  isProcessAlive,
+  makeOwnedTempDir,
+  OWNER_FILE,
+  type SweepOptions,
+  sweepStaleTempDirs,
+  TEMP_DIR_PREFIXES,
+  type TempDirPrefix,
+} from './temp-dirs.js'

@@ -13,10 +13,10 @@ export interface CliIo {
 export const emulatorUsage = `Usage: pg-dsql-emulator [options]
        (also: pg-dsql emulator [options], when pg-dsql is installed next to it)
 
-Runs a local Aurora DSQL emulator until SIGINT or SIGTERM, and prints the environment a client
-needs: DSQL_ENDPOINTS, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, the first Region's
-PGHOST (TLS and token), PGHOSTADDR and PGPORT (TCP), PGSSLMODE=verify-full, PGSSLROOTCERT,
-PGUSER, PGDATABASE and DSQL_EMULATOR_CONTROL.
+Runs a local Aurora DSQL emulator until SIGINT, SIGTERM or SIGHUP, and prints the environment a
+client needs: DSQL_ENDPOINTS, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, the first
+Region's PGHOST (TLS and token), PGHOSTADDR and PGPORT (TCP), PGSSLMODE=verify-full,
+PGSSLROOTCERT, PGUSER, PGDATABASE and DSQL_EMULATOR_CONTROL.
 
 Options:
   --regions a,b               one Region or two of one Region set (default us-east-1,us-east-2)
@@ -92,11 +92,16 @@ function optionsFrom(args: readonly string[]): { options: EmulatorOptions; envFi
   return { options, ...(envFile === undefined ? {} : { envFile }), help: values.help === true }
 }
 
+/**
+ * The signals that stop the command cleanly. SIGHUP too: a closed terminal or an SSH session
+ * that drops sends it, and Node's default for it is to die at once, leaving PostgreSQL's data.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 function waitForSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
   let stop: (signal: NodeJS.Signals) => void = () => undefined
   const cancel = () => {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
+    for (const signal of STOP_SIGNALS) process.off(signal, stop)
   }
   const received = new Promise<NodeJS.Signals>((resolve) => {
     stop = (signal) => {
@@ -104,12 +109,11 @@ function waitForSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } 
       resolve(signal)
     }
   })
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  for (const signal of STOP_SIGNALS) process.on(signal, stop)
   return { received, cancel }
 }
 
-/** `pg-dsql-emulator` (and `pg-dsql emulator`): starts the emulator, prints its environment, stops on SIGINT/SIGTERM. */
+/** `pg-dsql-emulator` (and `pg-dsql emulator`): starts the emulator, prints its environment, stops on SIGINT, SIGTERM or SIGHUP. */
 export async function runEmulatorCommand(args: readonly string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof optionsFrom>
   try {

@@ -6,7 +6,8 @@ import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import { build } from 'esbuild'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { backendUrl } from '../support/emulator.js'
+import { backendUrl, startTestEmulator } from '../support/emulator.js'
+import { serverPidIn, serverRunning } from '../support/processes.js'
 
 const root = resolve(import.meta.dirname, '../..')
 
@@ -26,6 +27,16 @@ function waitForOutput(child: ChildProcess, text: string): Promise<string> {
 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolvePromise) => child.once('exit', (code) => resolvePromise(code)))
+}
+
+/** The variables of the env block the command printed. */
+function printedEnv(printed: string): Record<string, string> {
+  return Object.fromEntries(
+    printed
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  )
 }
 
 function runningPostgresArgs(): string[] {
@@ -153,6 +164,39 @@ describe('pg-dsql-emulator (command)', () => {
     expect(stderr).toBe('')
     expect(existsSync(tempDir)).toBe(false)
     expect(runningPostgresArgs().filter((args) => args.includes(tempDir))).toEqual([])
+  })
+
+  it('stops cleanly on SIGHUP (a closed terminal) and exits 0', async () => {
+    const child = runCommand(['--regions', 'us-east-1'])
+    const exit = exited(child)
+    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    const workDir = dirname(printedEnv(printed).PGSSLROOTCERT!)
+    const serverPid = serverPidIn(workDir)
+    let stdout = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.kill('SIGHUP')
+    expect(await exit).toBe(0)
+    expect(stdout).toContain('# SIGHUP: stopping\n# stopped\n')
+    expect(existsSync(workDir)).toBe(false)
+    expect(serverRunning(serverPid)).toBe(false)
+  })
+
+  it('leaves no PostgreSQL running when killed with SIGKILL, and the next start removes its folder', async () => {
+    const child = runCommand(['--regions', 'us-east-1'])
+    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    const workDir = dirname(printedEnv(printed).PGSSLROOTCERT!)
+    const serverPid = serverPidIn(workDir)
+    expect(serverRunning(serverPid)).toBe(true)
+    const exit = new Promise((done) => child.once('exit', (_code, signal) => done(signal)))
+    child.kill('SIGKILL')
+    expect(await exit).toBe('SIGKILL')
+    // The server and its watchdog stop by themselves once the command's pipe closes.
+    await expect.poll(() => serverRunning(serverPid), { timeout: 30_000, interval: 50 }).toBe(false)
+    const next = await startTestEmulator({ regions: ['us-east-1'] })
+    await next.stop()
+    expect(existsSync(workDir)).toBe(false)
   })
 
   it('writes the env file with --env-out, which Node leaves alone', async () => {

@@ -1,0 +1,110 @@
+import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { reasonOf } from '../emulator-error.js'
+
+/** The temporary folders an emulator makes: its work folder, and an embedded backend's own. */
+export const TEMP_DIR_PREFIXES = ['pg-dsql-emulator-', 'pg-dsql-backend-'] as const
+export type TempDirPrefix = (typeof TEMP_DIR_PREFIXES)[number]
+
+/** A folder `mkdtemp` made with one of the prefixes (six random characters after it). */
+const TEMP_DIR_NAME = /^pg-dsql-(?:emulator|backend)-[A-Za-z0-9]{6}$/
+
+/** In each folder: who made it (`{ pid, host }`), so a later start can tell whether it still lives. */
+export const OWNER_FILE = 'pg-dsql-owner.json'
+
+interface Owner {
+  readonly pid: number
+  readonly host: string
+}
+
+/**
+ * A new private folder (0700) in the temporary folder, marked with this process as its owner.
+ * If the process dies without removing it (SIGKILL, a crash, `process.exit()`), the next start's
+ * `sweepStaleTempDirs` removes it.
+ */
+export async function makeOwnedTempDir(prefix: TempDirPrefix, root: string = tmpdir()): Promise<string> {
+  const dir = await mkdtemp(join(root, prefix))
+  const owner: Owner = { pid: process.pid, host: hostname() }
+  await writeFile(join(dir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 })
+  return dir
+}
+
+/** Whether a process lives: signal 0 checks without sending (EPERM: it lives, as another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export interface SweepOptions {
+  /** Where to look; default the temporary folder. Only its direct children are considered. */
+  readonly root?: string
+  readonly isAlive?: (pid: number) => boolean
+  /** Called for a folder that could not be removed (it is left as it is); default a process warning. */
+  readonly onError?: (dir: string, error: unknown) => void
+}
+
+/**
+ * Removes the folders of emulators that died without stopping: a direct child of the temporary
+ * folder named like one (`pg-dsql-emulator-XXXXXX`, `pg-dsql-backend-XXXXXX`, not a symlink),
+ * owned by this user, marked by a process of this host that no longer runs, and whose
+ * PostgreSQL (`pgdata/postmaster.pid`) no longer runs either. A folder without a readable mark
+ * (made by another version, or being made right now) is never touched, nor is anything else.
+ * Resolves with the folders removed.
+ */
+export async function sweepStaleTempDirs(options: SweepOptions = {}): Promise<readonly string[]> {
+  const root = options.root ?? tmpdir()
+  const isAlive = options.isAlive ?? isProcessAlive
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
+  const removed: string[] = []
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !TEMP_DIR_NAME.test(entry.name)) continue
+    const dir = join(root, entry.name)
+    if (!(await isStale(dir, isAlive))) continue
+    try {
+      await rm(dir, { recursive: true, force: true })
+      removed.push(dir)
+    } catch (error) {
+      ;(options.onError ?? warnUnswept)(dir, error)
+    }
+  }
+  return removed
+}
+
+/** A dead emulator's folder the sweep could not remove: worth a warning, never a failed start. */
+function warnUnswept(dir: string, error: unknown): void {
+  process.emitWarning(
+    `pg-dsql-emulator: cannot remove ${dir}, left by an emulator that died (${reasonOf(error)}).`,
+  )
+}
+
+async function isStale(dir: string, isAlive: (pid: number) => boolean): Promise<boolean> {
+  const stats = await lstat(dir).catch(() => undefined)
+  if (stats === undefined || !stats.isDirectory()) return false
+  if (process.getuid !== undefined && stats.uid !== process.getuid()) return false
+  const owner = await readOwner(join(dir, OWNER_FILE))
+  if (owner === undefined || owner.host !== hostname()) return false
+  if (owner.pid === process.pid || isAlive(owner.pid)) return false
+  const serverPid = await readServerPid(join(dir, 'pgdata', 'postmaster.pid'))
+  return serverPid === undefined || !isAlive(serverPid)
+}
+
+async function readOwner(file: string): Promise<Owner | undefined> {
+  try {
+    const { pid, host } = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>
+    return Number.isSafeInteger(pid) && pid! > 0 && typeof host === 'string' ? { pid: pid!, host } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The postmaster's pid, first line of its pid file; `undefined` when it has none. */
+async function readServerPid(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined)
+  const pid = Number(text?.split('\n')[0])
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+}
