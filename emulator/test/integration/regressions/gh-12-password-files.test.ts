@@ -93,7 +93,7 @@ describe('the embedded backend’s password file', () => {
       await mkdir(join(nativeDir, 'bin'), { recursive: true })
       const initdb = [
         '#!/bin/sh',
-        'for arg in "$@"; do case "$arg" in --pwfile=*) pwfile="${arg#--pwfile=}" ;; esac; done',
+        `for arg in "$@"; do case "$arg" in --pwfile=*) pwfile=$(echo "$arg" | sed 's/^--pwfile=//') ;; esac; done`,
         `ls -lnd "$pwfile" "$(dirname "$pwfile")" > ${record}/listing.part`,
         `cat "$pwfile" > ${record}/password`,
         `echo "$$" > ${record}/pid`,
