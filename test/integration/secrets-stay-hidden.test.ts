@@ -20,6 +20,7 @@ const URL_PASSWORD = 'hunter2-url-password'
 const QUERY_PASSWORD = 'hunter3-query-password'
 const OPTION_PASSWORD = 'hunter4-option-password'
 const WRONG_SECRET = 'wrong-secret-value-xyz'
+const ENDPOINT_PASSWORD = 'hunter5-endpoint-password'
 
 /**
  * Everything an app can see of pg-dsql while it works and fails: every event (onEvent and the
@@ -105,6 +106,7 @@ function secretsOf(emulator: Emulator, tokens: ReadonlySet<string>): Record<stri
     'a URL password': URL_PASSWORD,
     'a URL query password': QUERY_PASSWORD,
     'the password option': OPTION_PASSWORD,
+    'a password in a URL given as endpoints': ENDPOINT_PASSWORD,
     'a wrong secret key': WRONG_SECRET,
   }
   let n = 0
@@ -247,6 +249,10 @@ describe('secrets stay hidden', () => {
       collected.pool({ connectionString: `postgres://admin@${host}/postgres?password=${QUERY_PASSWORD}` }),
     )
     await collected.failure(() => collected.pool({ ...base, password: OPTION_PASSWORD } as DsqlPoolConfig))
+    // A whole URL pasted where an endpoint goes.
+    await collected.failure(() =>
+      collected.pool({ ...base, endpoints: `postgres://admin:${ENDPOINT_PASSWORD}@${host}/postgres` }),
+    )
     const throwing = new DsqlPool({
       ...base,
       onEvent: () => {
