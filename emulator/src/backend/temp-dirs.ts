@@ -1,4 +1,4 @@
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { reasonOf } from '../emulator-error.js'
@@ -10,12 +10,22 @@ export type TempDirPrefix = (typeof TEMP_DIR_PREFIXES)[number]
 /** A folder `mkdtemp` made with one of the prefixes (six random characters after it). */
 const TEMP_DIR_NAME = /^pg-dsql-(?:emulator|backend)-[A-Za-z0-9]{6}$/
 
-/** In each folder: who made it (`{ pid, host }`), so a later start can tell whether it still lives. */
+/** In each folder: who made it, so a later start can tell whether it still lives. */
 export const OWNER_FILE = 'pg-dsql-owner.json'
 
 interface Owner {
   readonly pid: number
   readonly host: string
+  /**
+   * The owner's PID namespace on Linux (`pid:[4026531836]`), `null` elsewhere: a container that
+   * shares the temporary folder has pids of its own, and its live emulators would look dead.
+   */
+  readonly pidNamespace: string | null
+}
+
+/** This process's PID namespace (Linux), or `null`. */
+async function pidNamespace(): Promise<string | null> {
+  return readlink('/proc/self/ns/pid').catch(() => null)
 }
 
 /**
@@ -25,7 +35,7 @@ interface Owner {
  */
 export async function makeOwnedTempDir(prefix: TempDirPrefix, root: string = tmpdir()): Promise<string> {
   const dir = await mkdtemp(join(root, prefix))
-  const owner: Owner = { pid: process.pid, host: hostname() }
+  const owner: Owner = { pid: process.pid, host: hostname(), pidNamespace: await pidNamespace() }
   await writeFile(join(dir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 })
   return dir
 }
@@ -51,7 +61,7 @@ export interface SweepOptions {
 /**
  * Removes the folders of emulators that died without stopping: a direct child of the temporary
  * folder named like one (`pg-dsql-emulator-XXXXXX`, `pg-dsql-backend-XXXXXX`, not a symlink),
- * owned by this user, marked by a process of this host that no longer runs, and whose
+ * owned by this user, marked by a process of this host and PID namespace that no longer runs, and whose
  * PostgreSQL (`pgdata/postmaster.pid`) no longer runs either. A folder without a readable mark
  * (made by another version, or being made right now) is never touched, nor is anything else.
  * Resolves with the folders removed.
@@ -59,12 +69,13 @@ export interface SweepOptions {
 export async function sweepStaleTempDirs(options: SweepOptions = {}): Promise<readonly string[]> {
   const root = options.root ?? tmpdir()
   const isAlive = options.isAlive ?? isProcessAlive
+  const here = { host: hostname(), pidNamespace: await pidNamespace() }
   const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
   const removed: string[] = []
   for (const entry of entries) {
     if (!entry.isDirectory() || !TEMP_DIR_NAME.test(entry.name)) continue
     const dir = join(root, entry.name)
-    if (!(await isStale(dir, isAlive))) continue
+    if (!(await isStale(dir, here, isAlive))) continue
     try {
       await rm(dir, { recursive: true, force: true })
       removed.push(dir)
@@ -82,12 +93,17 @@ function warnUnswept(dir: string, error: unknown): void {
   )
 }
 
-async function isStale(dir: string, isAlive: (pid: number) => boolean): Promise<boolean> {
+async function isStale(
+  dir: string,
+  here: Omit<Owner, 'pid'>,
+  isAlive: (pid: number) => boolean,
+): Promise<boolean> {
   const stats = await lstat(dir).catch(() => undefined)
   if (stats === undefined || !stats.isDirectory()) return false
   if (process.getuid !== undefined && stats.uid !== process.getuid()) return false
   const owner = await readOwner(join(dir, OWNER_FILE))
-  if (owner === undefined || owner.host !== hostname()) return false
+  if (owner === undefined || owner.host !== here.host || owner.pidNamespace !== here.pidNamespace)
+    return false
   if (owner.pid === process.pid || isAlive(owner.pid)) return false
   const serverPid = await readServerPid(join(dir, 'pgdata', 'postmaster.pid'))
   return serverPid === undefined || !isAlive(serverPid)
@@ -95,8 +111,11 @@ async function isStale(dir: string, isAlive: (pid: number) => boolean): Promise<
 
 async function readOwner(file: string): Promise<Owner | undefined> {
   try {
-    const { pid, host } = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>
-    return Number.isSafeInteger(pid) && pid! > 0 && typeof host === 'string' ? { pid: pid!, host } : undefined
+    const { pid, host, pidNamespace } = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>
+    const valid = Number.isSafeInteger(pid) && pid! > 0 && typeof host === 'string'
+    return valid && (typeof pidNamespace === 'string' || pidNamespace === null)
+      ? { pid: pid!, host, pidNamespace }
+      : undefined
   } catch {
     return undefined
   }

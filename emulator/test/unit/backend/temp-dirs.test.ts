@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { makeOwnedTempDir, OWNER_FILE, sweepStaleTempDirs } from '../../../src/backend/temp-dirs.js'
 import { scratchFolders } from '../../support/scratch.js'
+
+/** This process's PID namespace, as the mark records it. */
+const namespace = await readlink('/proc/self/ns/pid').catch(() => null)
 
 /** The pid of a process that ran and is gone. */
 async function deadPid(): Promise<number> {
@@ -21,9 +24,10 @@ describe('sweepStaleTempDirs', () => {
   async function folder(
     root: string,
     name: string,
-    owner?: { pid: number; host: string },
+    mark?: { pid: number; host: string; pidNamespace?: string | null },
     serverPid?: number,
   ) {
+    const owner = mark === undefined ? undefined : { pidNamespace: namespace, ...mark }
     const dir = join(root, name)
     await mkdir(join(dir, 'pgdata'), { recursive: true })
     await writeFile(join(dir, 'pgdata', 'PG_VERSION'), '16\n')
@@ -46,6 +50,7 @@ describe('sweepStaleTempDirs', () => {
       await folder(root, 'pg-dsql-emulator-parent', { pid: process.ppid, host }),
       await folder(root, 'pg-dsql-emulator-server', { pid: dead, host }, process.pid),
       await folder(root, 'pg-dsql-emulator-other1', { pid: dead, host: `not-${host}` }),
+      await folder(root, 'pg-dsql-emulator-other2', { pid: dead, host, pidNamespace: 'pid:[1]' }),
       await folder(root, 'pg-dsql-emulator-nomark'),
       await folder(root, 'pg-dsql-backend-badmrk', { pid: -1, host }),
       await folder(root, 'pg-dsql-emulator-postgres-16.14.0-linux-x64', { pid: dead, host }),
@@ -71,6 +76,7 @@ describe('sweepStaleTempDirs', () => {
     expect(JSON.parse(await readFile(join(dir, OWNER_FILE), 'utf8'))).toEqual({
       pid: process.pid,
       host: hostname(),
+      pidNamespace: namespace,
     })
     expect(await sweepStaleTempDirs({ root })).toEqual([])
   })
