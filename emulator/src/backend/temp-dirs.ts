@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,14 +41,25 @@ export async function makeOwnedTempDir(prefix: TempDirPrefix, root: string = tmp
   return dir
 }
 
-/** Whether a process lives: signal 0 checks without sending (EPERM: it lives, as another user). */
+/**
+ * Whether a process lives: signal 0 checks without sending (EPERM: it lives, as another user).
+ * A zombie does not: it has exited and waits for a parent to reap it, which an orphaned server
+ * in a container whose first process reaps nothing never gets (Linux's /proc tells).
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+  let stat: string
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return true
+  }
+  // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ')'.
+  return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z'
 }
 
 export interface SweepOptions {

@@ -1,10 +1,15 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { makeOwnedTempDir, OWNER_FILE, sweepStaleTempDirs } from '../../../src/backend/temp-dirs.js'
+import {
+  isProcessAlive,
+  makeOwnedTempDir,
+  OWNER_FILE,
+  sweepStaleTempDirs,
+} from '../../../src/backend/temp-dirs.js'
 import { scratchFolders } from '../../support/scratch.js'
 
 /** This process's PID namespace, as the mark records it. */
@@ -79,5 +84,23 @@ describe('sweepStaleTempDirs', () => {
       pidNamespace: namespace,
     })
     expect(await sweepStaleTempDirs({ root })).toEqual([])
+  })
+
+  it.runIf(existsSync('/proc/self/stat'))('counts a zombie as dead, a live process as alive', async () => {
+    // sh starts a child, then becomes a sleep that never reaps it.
+    const parent = spawn('/bin/sh', ['-c', 'true & echo $!; exec sleep 60'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    try {
+      const zombie = await new Promise<number>((resolve) =>
+        parent.stdout!.once('data', (d: Buffer) => resolve(Number(d))),
+      )
+      await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z')
+      expect(isProcessAlive(zombie)).toBe(false)
+      expect(isProcessAlive(parent.pid!)).toBe(true)
+      expect(isProcessAlive(await deadPid())).toBe(false)
+    } finally {
+      parent.kill('SIGKILL')
+    }
   })
 })
