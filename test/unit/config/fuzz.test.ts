@@ -205,7 +205,7 @@ const credentials = fc.oneof(
   secret.map((s) => async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: s })),
   anyValue,
 )
-const optionsArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.record(
+const wildOptions: fc.Arbitrary<Record<string, unknown>> = fc.record(
   {
     endpoints: fc.oneof(endpointList, fc.array(endpointSpec, { maxLength: 3 }), anyValue),
     host: fc.oneof(DSQL_HOST, ADDRESS, anyValue),
@@ -279,6 +279,35 @@ const optionsArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.record(
   },
   { requiredKeys: [] },
 )
+/** Options an app would write: mostly right, so the fuzz also reaches configs that resolve. */
+const plausibleOptions: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    endpoints: fc.oneof(DSQL_HOST, fc.array(DSQL_HOST, { minLength: 1, maxLength: 2 }), endpointList),
+    region: REGION,
+    port: fc.integer({ min: 1, max: 65_535 }),
+    user: fc.constantFrom('admin', 'app'),
+    credentials: fc.record({ accessKeyId: fc.constant('AKIDEXAMPLE'), secretAccessKey: secret }),
+    tokenTtlSec: fc.integer({ min: 1, max: 604_800 }),
+    ssl: fc.constantFrom({ rejectUnauthorized: false }, { ca: TEST_CA_PEM }),
+    connectionTimeoutMillis: fc.integer({ min: 0, max: 60_000 }),
+    idleTimeoutMillis: fc.integer({ min: 0, max: 60_000 }),
+    maxLifetimeSeconds: fc.integer({ min: 0, max: 3600 }),
+    retry: fc.record(
+      { maxAttempts: fc.integer({ min: 1, max: 20 }), idempotent: fc.boolean() },
+      { requiredKeys: [] },
+    ),
+    routing: fc.record(
+      {
+        strategy: fc.constantFrom('latency', 'local-first', 'ordered'),
+        probeIntervalMs: fc.integer({ min: 100, max: 60_000 }),
+      },
+      { requiredKeys: [] },
+    ),
+    max: fc.integer({ min: 1, max: 100 }),
+  },
+  { requiredKeys: ['endpoints'] },
+)
+const optionsArbitrary = fc.oneof(plausibleOptions, wildOptions)
 
 /** Reads only the test CA; every other path does not exist. */
 function readFile(path: string): string {
@@ -380,7 +409,10 @@ describe('resolveConfig under random input', () => {
         endpointList.map((e) => ({ DSQL_ENDPOINTS: e, AWS_REGION: 'us-east-1' })),
       ),
     ],
-    ['option objects over a plausible environment', fc.tuple(optionsArbitrary, envArbitrary)],
+    [
+      'option objects, over no environment or a random one',
+      fc.tuple(optionsArbitrary, fc.oneof(fc.constant({}), envArbitrary)),
+    ],
   ] as const)(
     'yields a DsqlConfigError or a valid frozen config for %s, with no secret shown',
     (_what, arbitrary) => {
