@@ -57,11 +57,21 @@ export function parseConnectionUrl(text: string | undefined, from: string): Conn
     }
     params.set(key, value)
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      throw new DsqlConfigError(
+        `${from} is not a valid URL: it has a malformed %-escape. Escape "%" as %25.`,
+        { option: from },
+      )
+    }
+  }
+  const database = decode(url.pathname.replace(/^\//, ''))
   return {
-    host: url.hostname === '' ? undefined : decodeURIComponent(url.hostname),
+    host: url.hostname === '' ? undefined : decode(url.hostname),
     port: url.port === '' ? undefined : url.port,
-    user: url.username === '' ? undefined : decodeURIComponent(url.username),
+    user: url.username === '' ? undefined : decode(url.username),
     database: database === '' ? undefined : database,
     params,
   }

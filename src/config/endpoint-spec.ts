@@ -38,6 +38,14 @@ export function endpointHost(clusterId: string, region: string): string {
  */
 export function parseEndpointSpec(text: string, from: string): EndpointSpec {
   const raw = text.trim()
+  // A URL here may carry a password: never quote it.
+  if (raw.includes('://')) {
+    throw new DsqlConfigError(
+      `${from} holds a URL, but it takes endpoints: a cluster id, an endpoint host or host@address:port. ` +
+        'Put a postgres:// URL in DATABASE_URL or connectionString instead.',
+      { option: from },
+    )
+  }
   const fail = (rule: string): never => {
     throw new DsqlConfigError(
       `${from} has a malformed endpoint "${raw}": ${rule}. Use a cluster id, an endpoint host ` +

@@ -41,7 +41,14 @@ export function resolveCredentials(
   // token is signed without loading the chain's modules (tens of milliseconds at cold start).
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env
   if (accessKeyId && secretAccessKey) {
-    const expiration = env.AWS_CREDENTIAL_EXPIRATION
+    const expiration = env.AWS_CREDENTIAL_EXPIRATION?.trim()
+    if (expiration && Number.isNaN(Date.parse(expiration))) {
+      throw new DsqlConfigError(
+        `AWS_CREDENTIAL_EXPIRATION is "${expiration}", which is not a date. Use an ISO 8601 time ` +
+          '(2026-12-01T12:00:00Z) or remove it.',
+        { option: 'AWS_CREDENTIAL_EXPIRATION' },
+      )
+    }
     return {
       kind: 'environment',
       identity: {

@@ -3,7 +3,7 @@ import type { ConnectionUrl } from './connection-url.js'
 import { type EndpointSpec, endpointHost, parseEndpointSpec, REGION_NAME } from './endpoint-spec.js'
 import type { DsqlEnv } from './resolve-config.js'
 import type { ResolvedEndpoint } from './resolved-config.js'
-import { pickOptional, type Setting, type Source, stringOption } from './setting.js'
+import { pickOptional, type Setting, type Source, shown, stringOption } from './setting.js'
 
 /**
  * The endpoints, from the first source that names any: `endpoints`, `host`, the
@@ -134,7 +134,7 @@ export function rejectDuplicates(endpoints: readonly ResolvedEndpoint[]): void {
 export function assertRegion(setting: Setting<string>): void {
   if (!REGION_NAME.test(setting.value)) {
     throw new DsqlConfigError(
-      `${setting.from} is "${setting.value}", which is not an AWS Region name such as us-east-1.`,
+      `${setting.from} is "${shown(setting.value)}", which is not an AWS Region name such as us-east-1.`,
       { option: setting.from },
     )
   }

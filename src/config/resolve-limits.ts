@@ -1,7 +1,7 @@
 import { DsqlConfigError } from '../errors/index.js'
 import { TOKEN_ACTIONS, type TokenAction, type TokenActionOption } from './dsql-options.js'
 import type { DsqlEnv } from './resolve-config.js'
-import { pickOptional, type Setting } from './setting.js'
+import { pickOptional, type Setting, shown } from './setting.js'
 
 export const DEFAULT_PORT = 5432
 export const DEFAULT_TOKEN_TTL_SEC = 900
@@ -31,7 +31,7 @@ export function resolvePort(setting: Setting<string | number>): number {
   const port = wholeNumber(setting.value)
   if (port === undefined || port < 1 || port > 65_535) {
     throw new DsqlConfigError(
-      `${setting.from} is "${setting.value}"; a port is a whole number from 1 to 65535. Remove it to use 5432.`,
+      `${setting.from} is "${shown(setting.value)}"; a port is a whole number from 1 to 65535. Remove it to use 5432.`,
       { option: setting.from },
     )
   }
@@ -41,7 +41,7 @@ export function resolvePort(setting: Setting<string | number>): number {
 export function resolveTokenAction(setting: Setting<string>, user: string): TokenAction {
   if (!(TOKEN_ACTIONS as readonly string[]).includes(setting.value)) {
     throw new DsqlConfigError(
-      `${setting.from} is "${setting.value}"; use "auto", "DbConnect" or "DbConnectAdmin" (auto signs ` +
+      `${setting.from} is "${shown(setting.value)}"; use "auto", "DbConnect" or "DbConnectAdmin" (auto signs ` +
         'DbConnectAdmin for the admin user and DbConnect for every other role).',
       { option: setting.from },
     )
@@ -55,7 +55,7 @@ export function resolveTokenTtl(setting: Setting<string | number>): number {
   const ttl = wholeNumber(setting.value)
   if (ttl === undefined || ttl < 1 || ttl > MAX_TOKEN_TTL_SEC) {
     throw new DsqlConfigError(
-      `tokenTtlSec must be whole seconds from 1 to ${MAX_TOKEN_TTL_SEC}; got "${setting.value}" from ` +
+      `tokenTtlSec must be whole seconds from 1 to ${MAX_TOKEN_TTL_SEC}; got "${shown(setting.value)}" from ` +
         `${setting.from}. Remove it to use the default (${DEFAULT_TOKEN_TTL_SEC}).`,
       { option: setting.from },
     )
@@ -92,7 +92,7 @@ export function resolveMaxLifetime(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_MAX_LIFETIME_SEC
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new DsqlConfigError(
-      `maxLifetimeSeconds must be seconds from 0 to ${DSQL_MAX_CONNECTION_AGE_SEC}; got "${String(value)}". ` +
+      `maxLifetimeSeconds must be seconds from 0 to ${DSQL_MAX_CONNECTION_AGE_SEC}; got "${shown(value)}". ` +
         `Remove it to use ${DEFAULT_MAX_LIFETIME_SEC}.`,
       { option: 'maxLifetimeSeconds' },
     )
@@ -121,7 +121,7 @@ export function timerMs(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
     throw new DsqlConfigError(
       `${name} must be milliseconds from 0 to ${MAX_TIMER_MS} (about 24.8 days, the most a timer holds); ` +
-        `got "${String(value)}". Fix the value or remove it to use the default.`,
+        `got "${shown(value)}". Fix the value or remove it to use the default.`,
       { option: name },
     )
   }

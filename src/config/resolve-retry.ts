@@ -1,7 +1,7 @@
 import { DsqlConfigError } from '../errors/index.js'
 import { MAX_TIMER_MS } from './resolve-limits.js'
 import type { RetryOptions } from './retry-options.js'
-import { rejectUnknownKeys } from './setting.js'
+import { rejectUnknownKeys, shown } from './setting.js'
 
 /** Retry settings, defaults filled in and checked. */
 export interface ResolvedRetry {
@@ -93,7 +93,7 @@ export function resolveRetryOptions(
     autocommit: options.autocommit ?? base.autocommit,
   })
   const fail = (option: string, rule: string, value: unknown): never => {
-    throw new DsqlConfigError(`${from}.${option} must be ${rule}; got ${String(value)}.`, {
+    throw new DsqlConfigError(`${from}.${option} must be ${rule}; got ${shown(value)}.`, {
       option: `${from}.${option}`,
     })
   }

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import type { ConnectionOptions } from 'node:tls'
 import { DsqlConfigError } from '../errors/index.js'
-import { pickOptional, type Setting } from './setting.js'
+import { pickOptional, type Setting, shown } from './setting.js'
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const
 type SslMode = (typeof SSL_MODES)[number]
@@ -91,7 +91,7 @@ function resolveNegotiation(setting: Setting<string> | undefined): SslNegotiatio
   if (setting === undefined) return undefined
   if (!(SSL_NEGOTIATIONS as readonly string[]).includes(setting.value)) {
     throw new DsqlConfigError(
-      `${setting.from} is "${setting.value}"; it must be "postgres" or "direct". Remove it to use "postgres".`,
+      `${setting.from} is "${shown(setting.value)}"; it must be "postgres" or "direct". Remove it to use "postgres".`,
       { option: setting.from },
     )
   }
@@ -108,7 +108,7 @@ function readRootCert(
   } catch (error) {
     const code = (error as { code?: unknown }).code
     throw new DsqlConfigError(
-      `${setting.from} names the CA file "${setting.value}", which cannot be read` +
+      `${setting.from} names the CA file "${shown(setting.value)}", which cannot be read` +
         `${typeof code === 'string' ? ` (${code})` : ''}. Point it at a PEM file, or remove it to trust the system CAs.`,
       { option: setting.from, cause: error },
     )
@@ -137,7 +137,7 @@ function assertCertificates(pem: string | Buffer, setting: Setting<string>): voi
     const what =
       blocks.length === 0 ? 'no PEM certificate' : `an unreadable certificate (number ${unreadable + 1})`
     throw new DsqlConfigError(
-      `${setting.from} names the CA file "${setting.value}", which holds ${what}. Point it at a PEM file of CA ` +
+      `${setting.from} names the CA file "${shown(setting.value)}", which holds ${what}. Point it at a PEM file of CA ` +
         'certificates (-----BEGIN CERTIFICATE-----), or remove it to trust the system CAs.',
       { option: setting.from },
     )

@@ -1,6 +1,6 @@
 import { DsqlConfigError } from '../errors/index.js'
 import { MAX_TIMER_MS } from './resolve-limits.js'
-import { rejectUnknownKeys } from './setting.js'
+import { rejectUnknownKeys, shown } from './setting.js'
 
 /**
  * How the router picks an endpoint for each new connection:
@@ -97,7 +97,7 @@ export function resolveRoutingOptions(options: unknown, envStrategy?: string): R
     const value = resolved[name]
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
       throw new DsqlConfigError(
-        `routing.${name} must be from ${min} to ${MAX_TIMER_MS} milliseconds; got ${String(value)}.`,
+        `routing.${name} must be from ${min} to ${MAX_TIMER_MS} milliseconds; got ${shown(value)}.`,
         {
           option: `routing.${name}`,
         },
@@ -105,7 +105,7 @@ export function resolveRoutingOptions(options: unknown, envStrategy?: string): R
     }
   }
   if (typeof resolved.discover !== 'boolean') {
-    throw new DsqlConfigError(`routing.discover must be true or false; got ${String(resolved.discover)}.`, {
+    throw new DsqlConfigError(`routing.discover must be true or false; got ${shown(resolved.discover)}.`, {
       option: 'routing.discover',
     })
   }

@@ -57,3 +57,15 @@ export function rejectUnknownKeys(
     )
   }
 }
+
+/**
+ * A value as a message shows it: a string or number as written, anything else by its kind. A
+ * value may be an object without `toString` (String() would throw) or a function (its source).
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value)
+  if (value === null || value === undefined) return String(value)
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
+}

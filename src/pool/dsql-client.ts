@@ -143,7 +143,10 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
     aimAt(this, endpoint.host, endpoint.port)
     const startedAt = performance.now()
+    // The router abandons this connect if it finds the endpoint down meanwhile.
+    const settled = runtime.router.connecting(endpoint, () => abandonSocket(this))
     super.connect((error?: Error) => {
+      settled()
       const durationMs = performance.now() - startedAt
       if (error !== undefined && error !== null) {
         // pg leaves the socket open when a connect fails (a password that could not be had, a

@@ -78,7 +78,9 @@ function sendOn(
     const verdict = errorVerdict(error)
     const endpoint = client.endpoint
     if (endpoint !== undefined && verdict.endpointFault) runtime.router.suspect(endpoint)
-    const idle = !verdict.connectionLost && transactionStatus(client) === 'I'
+    // Kept only when healthy: after DSQL's "server unavailable" a retry on the same connection would
+    // meet the same Region; a new connection goes where the router says.
+    const idle = !verdict.connectionLost && !verdict.endpointFault && transactionStatus(client) === 'I'
     client.release(idle ? undefined : error)
     done(error, result, idle ? 'idle' : 'busy', autocommit)
   }

@@ -208,7 +208,10 @@ async function release<C extends TransactionClient>(
     return
   }
   const status = client.getTransactionStatus?.()
-  if (errorVerdict(failure).connectionLost || (phase === 'commit' && status !== 'I')) {
+  const verdict = errorVerdict(failure)
+  // A connection whose Region answered "server unavailable" goes too: the next attempt should
+  // get a connection wherever the router sends it, not the same Region again.
+  if (verdict.connectionLost || verdict.endpointFault || (phase === 'commit' && status !== 'I')) {
     lease.release(true)
     return
   }

@@ -2,6 +2,7 @@ import type { ResolvedEndpoint, ResolvedRouting, RoutingStrategy } from '../conf
 import { errorVerdict, NoHealthyEndpointError } from '../errors/index.js'
 import { type EventSink, eventError } from '../observability/index.js'
 import { chooseEndpoint, type Preference } from './choose-endpoint.js'
+import { ConnectsUnderWay } from './connects-under-way.js'
 import { EndpointHealth } from './endpoint-health.js'
 import { type Probe, probeEndpoint } from './probe-endpoint.js'
 
@@ -69,6 +70,7 @@ export class Router {
   #probing = false
   #closed = false
   readonly #suspected = new Set<EndpointHealth>()
+  readonly #connecting = new ConnectsUnderWay()
 
   constructor(options: RouterOptions) {
     this.#states = options.endpoints.map((endpoint) => new EndpointHealth(endpoint))
@@ -104,6 +106,19 @@ export class Router {
     return this.#waitForHealthy(timeoutMs)
   }
 
+  /**
+   * A connect to `endpoint` began; `abandon` ends it. Returns the function to call when it
+   * settles. A connect slower than the endpoint usually is makes the router probe it at once
+   * rather than wait for the connect timeout (a black hole answers nothing); when the endpoint is
+   * found down, every connect under way to it is abandoned, so its callers go to the endpoint
+   * chosen next instead of waiting out their timeout.
+   */
+  connecting(endpoint: ResolvedEndpoint, abandon: () => void): () => void {
+    const state = this.#stateOf(endpoint)
+    if (state === undefined || this.#states.length === 1) return settledAlready
+    return this.#connecting.track(state, abandon, () => this.suspect(endpoint))
+  }
+
   /** A connection to `endpoint` opened in `durationMs`. */
   connected(endpoint: ResolvedEndpoint, durationMs: number): void {
     const state = this.#stateOf(endpoint)
@@ -136,6 +151,8 @@ export class Router {
       this.#evaluate(false)
       this.#ensureProbing()
     }
+    // Connects still waiting on a failed endpoint would wait out their whole timeout.
+    this.#connecting.abandonAll(state)
   }
 
   /**
@@ -359,6 +376,8 @@ export class Router {
     this.#ensureProbing()
   }
 }
+
+function settledAlready(): void {}
 
 /** A probe's reason as an error code, when it is one (`ECONNREFUSED`), for events. */
 function probeCode(reason: string): string | undefined {

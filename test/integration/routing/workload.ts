@@ -81,3 +81,21 @@ export function until(predicate: () => boolean, timeoutMs: number, what: string)
     }, 10)
   })
 }
+
+/**
+ * The longest stretch, from `from` to `to`, with nothing served: what an app would see as a
+ * stall. The stretch from `from` to the first success after it counts too.
+ */
+export function longestGapMs(log: WorkloadLog, from: number, to: number): number {
+  const times = log.served
+    .map((served) => served.at)
+    .filter((at) => at > from && at <= to)
+    .sort((a, b) => a - b)
+  let longest = 0
+  let previous = from
+  for (const at of times) {
+    longest = Math.max(longest, at - previous)
+    previous = at
+  }
+  return Math.max(longest, to - previous)
+}

@@ -51,6 +51,30 @@ describe('Router', () => {
     vi.useRealTimers()
   })
 
+  it('abandons the connects under way to an endpoint when it is found down, and only those', () => {
+    const { router } = setup(both())
+    const abandoned: string[] = []
+    const settleNear = router.connecting(near, () => abandoned.push('near, first'))
+    router.connecting(near, () => abandoned.push('near, second'))
+    router.connecting(far, () => abandoned.push('far'))
+    settleNear()
+    router.failed(near, { code: 'ECONNREFUSED' })
+    expect(abandoned).toEqual(['near, second'])
+  })
+
+  it('probes an endpoint whose connect is slower than usual, at once rather than at the connect timeout', async () => {
+    const answers = both()
+    const { router, probes } = setup(answers)
+    answers.set(near.host, { ok: false, reason: 'timed out' })
+    const abandoned: string[] = []
+    router.connecting(near, () => abandoned.push('near'))
+    await vi.advanceTimersByTimeAsync(249)
+    expect(probes).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(probes).toEqual(['us-east-1'])
+    expect(abandoned).toEqual(['near'])
+  })
+
   it('probes every endpoint and routes to the nearest after the first round', async () => {
     const { router, probes } = setup(both())
     expect(router.choose(1000)).toBe(far)
