@@ -66,7 +66,7 @@ function spawnProgram(run: PostgresRun, program: 'initdb' | 'postgres', args: re
  */
 const WATCHDOG = [
   'exec 3<&0 0</dev/null',
-  `(exec sh -c 'trap "" INT; cat <&3 >/dev/null 2>&1; kill -s INT -- "-$1" 2>/dev/null; exit 0' pg-dsql-watchdog "$$") &`,
+  `(exec /bin/sh -c 'trap "" INT; cat <&3 >/dev/null 2>&1; kill -s INT -- "-$1" 2>/dev/null; exit 0' pg-dsql-watchdog "$$") &`,
   'exec "$@" 3<&-',
 ].join('\n')
 

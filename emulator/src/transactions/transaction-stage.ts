@@ -281,12 +281,19 @@ export function transactionStage(services: TransactionServices): UnitStage {
     if (status === 'I' && statements.some(isWrite) && !statements.some(isControl)) {
       return autocommitWrite(unit, statements, ctx, next)
     }
-    const reply = await forward(unit, ctx, next)
-    if (status === 'I' && reply.status === 'T') {
-      tx = new SessionTransaction(services.now(), catalog.version)
-      // DSQL takes the snapshot at BEGIN; PostgreSQL at the first statement that needs one.
-      if (statements.every((s) => s.class === 'begin')) await ctx.hidden('SELECT 1')
+    if (status === 'I' && statements.every((s) => s.class === 'begin')) {
+      // DSQL takes the snapshot at BEGIN; PostgreSQL at the first statement that needs one. It
+      // is taken before the client hears that BEGIN is done: a commit the client makes on another
+      // connection once it has must not be in the snapshot.
+      const reply = await forward(unit, ctx, next, { buffer: true })
+      if (reply.status === 'T') {
+        tx = new SessionTransaction(services.now(), catalog.version)
+        await ctx.hidden('SELECT 1')
+      }
+      return ctx.reply(reply.messages)
     }
+    const reply = await forward(unit, ctx, next)
+    if (status === 'I' && reply.status === 'T') tx = new SessionTransaction(services.now(), catalog.version)
     return reply
   }
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startTestEmulator } from '../support/emulator.js'
-import { serverPidIn, serverRunning } from '../support/processes.js'
+import { serverRunning } from '../support/processes.js'
 
 const root = resolve(import.meta.dirname, '../..')
 
@@ -13,12 +13,14 @@ const root = resolve(import.meta.dirname, '../..')
 
 /** A program that starts an emulator over the embedded backend, says where, then ends as told. */
 const PROGRAM = `
-import { writeSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readFileSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { startEmulator } from ${JSON.stringify(join(root, 'src/index.ts'))}
 
 const emu = await startEmulator({ regions: ['us-east-1'] })
-writeSync(1, JSON.stringify({ dir: dirname(emu.caCertPath) }) + '\\n')
+const dir = dirname(emu.caCertPath)
+const serverPid = Number(readFileSync(join(dir, 'pgdata', 'postmaster.pid'), 'utf8').split('\\n')[0])
+writeSync(1, JSON.stringify({ dir, serverPid }) + '\\n')
 const how = process.argv[2]
 if (how === 'exit') process.exit(0)
 if (how === 'throw') throw new Error('the program crashed')
@@ -61,16 +63,17 @@ describe('an emulator whose program ends without stop()', () => {
     const exit = new Promise<{ code: number | null; signal: string | null }>((done) =>
       child.once('exit', (code, signal) => done({ code, signal })),
     )
-    const dir = await new Promise<string>((done, fail) => {
+    // Read from the program: once it has ended, another test file's start may sweep its folder.
+    const { dir, serverPid } = await new Promise<{ dir: string; serverPid: number }>((done, fail) => {
       let out = ''
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString()
         const line = out.split('\n').find((l) => l.startsWith('{'))
-        if (line !== undefined) done((JSON.parse(line) as { dir: string }).dir)
+        if (line !== undefined) done(JSON.parse(line) as { dir: string; serverPid: number })
       })
       void exit.then(({ code }) => fail(new Error(`the program exited (${code}) before starting: ${out}`)))
     })
-    return { child, dir, serverPid: serverPidIn(dir), exit }
+    return { child, dir, serverPid, exit }
   }
 
   it.each([

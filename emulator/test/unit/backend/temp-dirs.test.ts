@@ -87,14 +87,21 @@ describe('sweepStaleTempDirs', () => {
   })
 
   it.runIf(existsSync('/proc/self/stat'))('counts a zombie as dead, a live process as alive', async () => {
-    // sh starts a child, then becomes a sleep that never reaps it.
-    const parent = spawn('/bin/sh', ['-c', 'true & echo $!; exec sleep 60'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
+    // sh starts a child that waits for our stdin to close, then becomes a sleep that never
+    // reaps it: once we close stdin, the child exits and stays a zombie.
+    const parent = spawn(
+      '/bin/sh',
+      ['-c', 'exec 3<&0; (exec cat <&3 >/dev/null) & echo $!; exec sleep 60 3<&-'],
+      {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
+    )
     try {
       const zombie = await new Promise<number>((resolve) =>
         parent.stdout!.once('data', (d: Buffer) => resolve(Number(d))),
       )
+      expect(isProcessAlive(zombie)).toBe(true)
+      parent.stdin!.end()
       await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z')
       expect(isProcessAlive(zombie)).toBe(false)
       expect(isProcessAlive(parent.pid!)).toBe(true)
