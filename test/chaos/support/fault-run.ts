@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Emulator } from 'pg-dsql-emulator'
 import { type DsqlEvent, DsqlPool, type DsqlPoolConfig } from '../../../src/index.js'
 import { optionsFor } from '../../support/dsql-options.js'
-import { backendSessions, type ChaosTables, readTruth } from './chaos-tables.js'
+import { backendSessions, type ChaosTables, type DatabaseTruth, readTruth } from './chaos-tables.js'
 import { checkOutcomes, longestGap, type Violation } from './invariants.js'
 import { eventually, grownResources, liveResources, watchProcess } from './process-watch.js'
 import { type SummaryRow, summarize } from './summary-table.js'
@@ -17,6 +17,8 @@ export interface FaultContext {
   readonly workload: Workload
   /** Every pg-dsql event of this run's pool. */
   readonly events: readonly DsqlEvent[]
+  /** What the database holds for this run's operations (read after the load ended). */
+  truth(): Promise<DatabaseTruth>
 }
 
 /** One fault: how to start it, and what ends it. */
@@ -84,7 +86,14 @@ export async function runFault(
     }),
   )
   const workload = startWorkload(pool, tables, `${id}-`)
-  const context: FaultContext = { emulator, pool, wire, workload, events }
+  const context: FaultContext = {
+    emulator,
+    pool,
+    wire,
+    workload,
+    events,
+    truth: () => readTruth(tables, `${id}-`),
+  }
   let faultAt = performance.now()
   let stoppedAt = faultAt
   let end: (() => void | Promise<void>) | undefined
@@ -133,7 +142,7 @@ export async function runFault(
   await checkNothingLeft(emulator, applicationName, resourcesBefore, add, settleTimeoutMs)
   violations.push(...((await scenario.check?.(context)) ?? []))
   violations.push(...watch.stop())
-  const truth = await readTruth(tables, `${id}-`)
+  const truth = await context.truth()
   violations.push(...checkOutcomes(workload.ops, wire, truth, workload.unbalancedReads))
   return summarize(
     scenario.name,
