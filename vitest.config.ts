@@ -26,6 +26,7 @@ export default defineConfig({
         },
       },
       'emulator/vitest.config.ts',
+      'migrate/vitest.config.ts',
     ],
   },
 })

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
-for (const workspace of [undefined, 'pg-dsql-emulator']) {
+for (const workspace of [undefined, 'pg-dsql-emulator', 'pg-dsql-migrate']) {
   const dir = mkdtempSync(join(tmpdir(), 'pg-dsql-check-'))
   try {
     const where = workspace === undefined ? [] : ['--workspace', workspace]
