@@ -13,7 +13,35 @@ const PROVIDER_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYPROVIDERKEY'
  * 0.5 s), and sessions end at 1 s of age, so the provider is asked all the time.
  */
 describe('chaos: the credential provider failing', () => {
-  const chaos = chaosFile('credential-provider', { regions: ['us-east-1'], maxConnectionAgeSec: 1 })
+  // 12 new connections a second: the load's own reconnects (8 a second, at 1 s of age) fit;
+  // connects made without credentials to sign with show as 53400 refusals.
+  const chaos = chaosFile('credential-provider', {
+    regions: ['us-east-1'],
+    maxConnectionAgeSec: 1,
+    connectRate: { perSec: 12, burst: 12 },
+  })
+
+  /** Ends the failure, and checks that it cost the cluster no connections beyond its rate. */
+  function rateKept(emulator: typeof chaos.emulator, end: () => void) {
+    const before = emulator.stats().cluster.RateExceeded
+    let refused = 0
+    return {
+      end() {
+        end()
+        refused = emulator.stats().cluster.RateExceeded - before
+      },
+      check(): Violation[] {
+        return refused > 0
+          ? [
+              {
+                invariant: "a failing provider does not drain the cluster's connection rate",
+                detail: `${refused} connects refused with 53400 while no credentials could be had`,
+              },
+            ]
+          : []
+      },
+    }
+  }
 
   /** A provider of the emulator's keys that throws while `failing()` says so, counting its calls. */
   function provider(failing: () => boolean) {
@@ -29,16 +57,19 @@ describe('chaos: the credential provider failing', () => {
 
   it('keeps every invariant when the provider fails for a while, and recovers', async () => {
     let failing = false
+    let rate: ReturnType<typeof rateKept> | undefined
     const { credentials } = provider(() => failing)
     const row = await chaos.run({
       name: 'Credential provider failing transiently',
       pool: { credentials },
-      async start() {
+      async start({ emulator }) {
         failing = true
-        return () => {
+        rate = rateKept(emulator, () => {
           failing = false
-        }
+        })
+        return () => rate?.end()
       },
+      check: () => rate?.check() ?? [],
     })
     expect(row.violations).toEqual([])
   })
@@ -47,20 +78,22 @@ describe('chaos: the credential provider failing', () => {
     let failing = false
     let failedAt = 0
     let endedAt = 0
+    let rate: ReturnType<typeof rateKept> | undefined
     const { credentials, calls } = provider(() => failing)
     const row = await chaos.run({
       name: 'Credential provider failing permanently',
       pool: { credentials },
       recovers: false,
-      async start() {
+      async start({ emulator }) {
         failing = true
         failedAt = performance.now()
-        return () => {
+        rate = rateKept(emulator, () => {
           endedAt = performance.now()
-        }
+        })
+        return () => rate?.end()
       },
       check({ workload }) {
-        const violations: Violation[] = []
+        const violations: Violation[] = [...(rate?.check() ?? [])]
         // Once no cached token is left, every operation fails with DsqlCredentialsError, which
         // names the provider and carries nothing of what it said. (A write in flight when its
         // session reached the age limit is an unknown outcome, judged with the other invariants.)
