@@ -12,7 +12,17 @@ const shared = {
 export default defineConfig([
   {
     ...shared,
-    entry: { index: 'src/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      // One subpath per ORM (`pg-dsql-migrate/drizzle` …): an app loads only its own ORM's adapter.
+      'adapters/drizzle': 'src/adapters/drizzle.ts',
+      'adapters/prisma': 'src/adapters/prisma.ts',
+      'adapters/knex': 'src/adapters/knex.ts',
+      'adapters/kysely': 'src/adapters/kysely.ts',
+      'adapters/typeorm': 'src/adapters/typeorm.ts',
+      'adapters/sequelize': 'src/adapters/sequelize.ts',
+      'adapters/mikro-orm': 'src/adapters/mikro-orm.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
