@@ -1,3 +1,5 @@
+import { jobsSql } from './jobs-sql.js'
+
 /**
  * The unprivileged role that owns the emulator's tables and its `SECURITY DEFINER` functions:
  * no login, no attribute, no membership. A function that runs as its owner must not run as a
@@ -146,34 +148,5 @@ export const BOOTSTRAP_SQL: readonly string[] = [
   `ALTER FUNCTION dsql_emulator.iam_grant(text, text, boolean) OWNER TO ${OWNER_ROLE}`,
   'REVOKE ALL ON FUNCTION dsql_emulator.iam_grant(text, text, boolean) FROM PUBLIC',
   'GRANT EXECUTE ON FUNCTION dsql_emulator.iam_grant(text, text, boolean) TO admin',
-  // CREATE INDEX ASYNC jobs. The emulator builds the index at once, so a job is done when it
-  // is recorded; sys.wait_for_job only checks that the job exists.
-  `CREATE TABLE IF NOT EXISTS dsql_emulator.jobs (
-     job_id text PRIMARY KEY, status text NOT NULL, details text, job_type text NOT NULL,
-     class_id oid, object_id oid, object_name text,
-     start_time timestamptz NOT NULL DEFAULT now(), update_time timestamptz NOT NULL DEFAULT now())`,
-  `ALTER TABLE dsql_emulator.jobs OWNER TO ${OWNER_ROLE}`,
-  `CREATE OR REPLACE FUNCTION dsql_emulator.record_job(id text, index_oid oid)
-   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-   BEGIN
-     INSERT INTO dsql_emulator.jobs (job_id, status, job_type, class_id, object_id, object_name)
-     VALUES (id, 'completed', 'INDEX_BUILD', 'pg_catalog.pg_class'::regclass, index_oid,
-             (SELECT relname FROM pg_class WHERE oid = index_oid));
-   END $$`,
-  `ALTER FUNCTION dsql_emulator.record_job(text, oid) OWNER TO ${OWNER_ROLE}`,
-  'GRANT EXECUTE ON FUNCTION dsql_emulator.record_job(text, oid) TO PUBLIC',
-  `CREATE OR REPLACE VIEW sys.jobs AS
-     SELECT job_id, status, details, job_type, class_id, object_id, object_name, start_time, update_time
-     FROM dsql_emulator.jobs`,
-  `ALTER VIEW sys.jobs OWNER TO ${OWNER_ROLE}`,
-  'GRANT SELECT ON sys.jobs TO PUBLIC',
-  `CREATE OR REPLACE PROCEDURE sys.wait_for_job(job_id text)
-   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-   BEGIN
-     IF NOT EXISTS (SELECT 1 FROM dsql_emulator.jobs j WHERE j.job_id = wait_for_job.job_id) THEN
-       RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('job %s does not exist', job_id);
-     END IF;
-   END $$`,
-  `ALTER PROCEDURE sys.wait_for_job(text) OWNER TO ${OWNER_ROLE}`,
-  'GRANT EXECUTE ON PROCEDURE sys.wait_for_job(text) TO PUBLIC',
+  ...jobsSql(OWNER_ROLE),
 ]

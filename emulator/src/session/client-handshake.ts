@@ -9,6 +9,7 @@ import {
   type BackendSession,
 } from '../backend/index.js'
 import type { StatsRecorder } from '../control/index.js'
+import { DSQL_SETTINGS } from '../sql/index.js'
 import {
   authenticationCleartextPassword,
   authenticationOk,
@@ -69,8 +70,6 @@ export interface StartedSession {
 const HANDSHAKE_TIMEOUT_MS = 60_000
 /** A token with a session token is about 1.5 KB; this leaves ample room. */
 const MAX_PASSWORD_MESSAGE_BYTES = 64 * 1024
-/** What a real cluster reports, whatever the backend's minor version. */
-const SERVER_VERSION = '16.15'
 
 function fatal(code: string, message: string, hint?: string): ErrorFields {
   return hint === undefined
@@ -217,7 +216,7 @@ async function handshake(
   const { processId, secretKey } = services.allocateKey()
   const greeting: Buffer[] = [authenticationOk()]
   for (const [name, value] of backend.parameters) {
-    greeting.push(parameterStatus(name, name === 'server_version' ? SERVER_VERSION : value))
+    greeting.push(parameterStatus(name, DSQL_SETTINGS[name] ?? value))
   }
   greeting.push(backendKeyData(processId, secretKey), readyForQuery('I'))
   secure.write(Buffer.concat(greeting))

@@ -10,7 +10,7 @@ import {
   ReplyTracker,
   type TransactionStatus,
 } from '../wire/index.js'
-import type { HiddenReply, UnitReply } from './unit-pipeline.js'
+import type { ForwardOptions, HiddenReply, UnitReply } from './unit-pipeline.js'
 
 /** Where the backend's messages go while a unit or a hidden statement is in flight. */
 export interface ReplySink {
@@ -29,6 +29,7 @@ export class UnitSink implements ReplySink {
   readonly #tracker: ReplyTracker
   readonly #buffer: boolean
   readonly #mapError: ((fields: ErrorFields) => ErrorFields | undefined) | undefined
+  readonly #editMessage: ((message: Frame) => readonly Frame[]) | undefined
   readonly #resolve: (reply: UnitReply) => void
   readonly #reject: (error: Error) => void
   readonly #tags: string[] = []
@@ -38,13 +39,14 @@ export class UnitSink implements ReplySink {
 
   constructor(
     unit: ClientUnit,
-    options: { buffer?: boolean; mapError?: (fields: ErrorFields) => ErrorFields | undefined },
+    options: ForwardOptions,
     resolve: (reply: UnitReply) => void,
     reject: (error: Error) => void,
   ) {
     this.#tracker = new ReplyTracker(unit)
     this.#buffer = options.buffer === true
     this.#mapError = options.mapError
+    this.#editMessage = options.editMessage
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -59,6 +61,13 @@ export class UnitSink implements ReplySink {
   }
 
   accept(frame: Frame, out: Frame[]): boolean {
+    const edited = this.#editMessage === undefined ? [frame] : this.#editMessage(frame)
+    for (const message of edited) this.#pass(message, out)
+    // The tracker follows the backend's own messages: edits never change where a reply ends.
+    return this.#tracker.accept(frame.type)
+  }
+
+  #pass(frame: Frame, out: Frame[]): void {
     switch (frame.type) {
       case BACKEND.CommandComplete:
         this.#tags.push(parseCommandTag(frame.body))
@@ -79,7 +88,6 @@ export class UnitSink implements ReplySink {
     }
     if (this.#buffer) this.#messages.push(frame.raw)
     else out.push(frame)
-    return this.#tracker.accept(frame.type)
   }
 
   reply(): UnitReply {

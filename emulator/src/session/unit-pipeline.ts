@@ -1,4 +1,4 @@
-import type { ClientUnit, ErrorFields, TransactionStatus } from '../wire/index.js'
+import type { ClientUnit, ErrorFields, Frame, TransactionStatus } from '../wire/index.js'
 
 /** What one finished client unit did, as the session saw it. */
 export interface UnitOutcome {
@@ -43,6 +43,12 @@ export interface ForwardOptions {
   readonly buffer?: boolean
   /** Replaces an ErrorResponse of the reply on its way (`undefined` keeps it). */
   readonly mapError?: (fields: ErrorFields) => ErrorFields | undefined
+  /**
+   * Rewrites the reply's messages on their way, streamed or buffered: each backend message
+   * becomes the messages returned (none drops it). Called once per message, in order, so it may
+   * keep state (which statement's result it is in). `mapError` applies to what it returns.
+   */
+  readonly editMessage?: (message: Frame) => readonly Frame[]
 }
 
 export interface FailOptions {

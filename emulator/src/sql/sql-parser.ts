@@ -7,6 +7,9 @@ export interface ParsedStatement {
   readonly node: SqlNode
   /** The statement's own text, cut from the string at the parser's offsets. */
   readonly text: string
+  /** Where the statement's slice of the string starts and ends, in characters. */
+  readonly start: number
+  readonly end: number
 }
 
 /** What the emulator needs from PostgreSQL's parser. */
@@ -43,10 +46,16 @@ export async function loadSqlParser(): Promise<SqlParser> {
         const tree = libpg.parseSync(sql) as { stmts?: RawStatement[] }
         // Offsets count bytes of UTF-8; the text is cut from the bytes to match.
         const bytes = Buffer.from(sql, 'utf8')
+        const chars = (byteOffset: number) => bytes.toString('utf8', 0, byteOffset).length
         statements = (tree.stmts ?? []).map((raw) => {
           const start = raw.stmt_location ?? 0
           const end = raw.stmt_len === undefined || raw.stmt_len === 0 ? bytes.length : start + raw.stmt_len
-          return Object.freeze({ node: raw.stmt, text: bytes.toString('utf8', start, end).trim() })
+          return Object.freeze({
+            node: raw.stmt,
+            text: bytes.toString('utf8', start, end).trim(),
+            start: chars(start),
+            end: chars(end),
+          })
         })
       } catch {
         statements = undefined

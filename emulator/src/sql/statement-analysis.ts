@@ -1,6 +1,9 @@
 import type { ErrorFields } from '../wire/index.js'
+import { type AsyncForm, parseAsyncSql } from './async-ddl.js'
+import { type AsyncJob, asyncJobOf } from './async-job.js'
 import type { EmulatorProfile } from './dialect-profile.js'
 import { dialectRefusal } from './dialect-rules.js'
+import { showValue, withDsqlSettings } from './server-version.js'
 import type { ParsedStatement, SqlNode, SqlParser } from './sql-parser.js'
 import { bodyOf, fieldsOf, integerOf, listOf, nodeType, optionsOf, stringOf, walk } from './sql-tree.js'
 
@@ -26,12 +29,9 @@ export const STATEMENT_CLASSES = [
 ] as const
 export type StatementClass = (typeof STATEMENT_CLASSES)[number]
 
-/** What the emulator answers itself instead of the backend. */
-export type SyntheticAnswer = { readonly column: string; readonly value: string }
-
 export interface StatementInfo {
   readonly class: StatementClass
-  /** The text the backend runs: the client's, or a rewrite (`ASYNC` removed, `version()`). */
+  /** The text the backend runs: the client's, or a rewrite (`ASYNC` blanked, `version()`). */
   readonly text: string
   /** Whether the backend runs other text than the client sent. */
   readonly rewritten: boolean
@@ -41,19 +41,17 @@ export interface StatementInfo {
   readonly touchesStorage: boolean
   /** `BEGIN READ ONLY`. */
   readonly readOnly: boolean
-  /** `CREATE INDEX ASYNC`: answer with a `job_id` row. */
-  readonly asyncIndex: boolean
-  /** A `SHOW` the emulator answers with DSQL's value. */
-  readonly answer: SyntheticAnswer | undefined
+  /**
+   * `CREATE INDEX ASYNC` or `ALTER TABLE ASYNC ... VALIDATE CONSTRAINT`: the job it starts (the
+   * backend runs `asyncJobSql`, and the reply carries a `job_id` row).
+   */
+  readonly job: AsyncJob | undefined
+  /** A `SHOW` whose value DSQL reports differently from the backend: DSQL's value. */
+  readonly showValue: string | undefined
+  /** `CALL sys.wait_for_job(...)`, which DSQL runs only outside a transaction block. */
+  readonly waitsForJob: boolean
   /** The parse tree, when PostgreSQL's parser accepts the text. */
   readonly node: SqlNode | undefined
-}
-
-/** What a DSQL cluster reports about itself (reference §2, "Environment"). */
-export const DSQL_VERSION = 'PostgreSQL 16'
-const SHOW_ANSWERS: Readonly<Record<string, string>> = {
-  server_version: '16.15',
-  server_version_num: '160015',
 }
 
 /** Settings DSQL refuses to change (`SET`, reference A.12); lock_timeout keeps OCC working. */
@@ -63,8 +61,6 @@ const REFUSED_SETTINGS = new Set([
   'transaction_isolation',
   'lock_timeout',
 ])
-
-const ASYNC_INDEX = /^((?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*CREATE\s+(?:UNIQUE\s+)?INDEX\s+)ASYNC\b/i
 
 function settingRefusal(name: string): ErrorFields {
   return {
@@ -139,11 +135,8 @@ function classify(node: SqlNode): Partial<StatementInfo> {
       return transactionClass(fields)
     case 'VariableSetStmt':
       return setClass(fields)
-    case 'VariableShowStmt': {
-      const name = String(fields.name).toLowerCase()
-      const value = SHOW_ANSWERS[name]
-      return { class: 'session', answer: value === undefined ? undefined : { column: name, value } }
-    }
+    case 'VariableShowStmt':
+      return { class: 'session' }
     case 'DiscardStmt':
     case 'DeallocateStmt':
     case 'PrepareStmt':
@@ -178,78 +171,64 @@ function classify(node: SqlNode): Partial<StatementInfo> {
   }
 }
 
-/** Replaces `version()` calls with DSQL's answer; `undefined` when the statement has none. */
-function withDsqlVersion(node: SqlNode, parser: SqlParser): string | undefined {
-  const copy = structuredClone(node) as SqlNode
-  let found = false
-  walk(copy, (type, fields) => {
-    if (type !== 'ResTarget') return
-    const call = fieldsOf(fields.val, 'FuncCall')
-    const names = call === undefined ? [] : listOf(call.funcname).map(stringOf)
-    const isVersion =
-      call !== undefined &&
-      listOf(call.args).length === 0 &&
-      names[names.length - 1] === 'version' &&
-      (names.length === 1 || names[0] === 'pg_catalog')
-    if (!isVersion) return
-    found = true
-    fields.name ??= 'version'
-    fields.val = { A_Const: { sval: { sval: DSQL_VERSION } } }
-  })
-  return found ? parser.deparse(copy) : undefined
+/** `CALL sys.wait_for_job(...)` (or `wait_for_job` found on the search path). */
+function isWaitForJob(node: SqlNode): boolean {
+  const call = fieldsOf(node, 'CallStmt')?.funccall as { funcname?: unknown } | undefined
+  const names = listOf(call?.funcname).map(stringOf)
+  return names[names.length - 1] === 'wait_for_job' && (names.length === 1 || names[0] === 'sys')
 }
 
 function analyzeOne(
   statement: ParsedStatement,
   parser: SqlParser,
   profile: EmulatorProfile,
-  isAsync: boolean,
+  form: AsyncForm | undefined,
 ) {
   const base = classify(statement.node)
   const cls = base.class ?? 'other'
-  const versioned = cls === 'read' ? withDsqlVersion(statement.node, parser) : undefined
-  const refusal = base.refusal ?? dialectRefusal(statement.node, profile, isAsync)
+  const versioned = cls === 'read' ? withDsqlSettings(statement.node, parser) : undefined
+  const refusal = base.refusal ?? dialectRefusal(statement.node, profile, form !== undefined, statement.text)
   return Object.freeze<StatementInfo>({
     class: cls,
     text: versioned ?? statement.text,
-    rewritten: versioned !== undefined || isAsync,
+    rewritten: versioned !== undefined || form !== undefined,
     refusal,
     touchesStorage: cls !== 'begin' && cls !== 'commit' && cls !== 'rollback' && cls !== 'session',
     readOnly: base.readOnly ?? false,
-    asyncIndex: isAsync && nodeType(statement.node) === 'IndexStmt',
-    answer: base.answer,
+    job: asyncJobOf(statement.node, form),
+    showValue: showValue(statement.node),
+    waitsForJob: isWaitForJob(statement.node),
     node: statement.node,
   })
 }
 
 /**
  * Reads a SQL string as DSQL would: its statements, each classified, refused or rewritten by
- * the rules of the feature profile. Text PostgreSQL cannot parse comes back as one `other`
- * statement for the backend to refuse with its own syntax error. Pure, given the parser.
+ * the rules of the feature profile. DSQL's `ASYNC` forms are read wherever they start a
+ * statement. Text PostgreSQL cannot parse comes back as one `other` statement for the backend
+ * to refuse with its own syntax error. Pure, given the parser.
  */
 export function analyzeSql(
   sql: string,
   parser: SqlParser,
   profile: EmulatorProfile,
 ): readonly StatementInfo[] {
-  const asyncMatch = ASYNC_INDEX.exec(sql)
-  const text = asyncMatch === null ? sql : `${asyncMatch[1]}${sql.slice(asyncMatch[0].length)}`
-  const statements = parser.parse(text)
+  const { text, statements, forms } = parseAsyncSql(sql, parser, profile)
   if (statements === undefined) {
     return [
       Object.freeze<StatementInfo>({
         class: 'other',
         text,
-        rewritten: asyncMatch !== null,
+        rewritten: text !== sql,
         refusal: undefined,
         touchesStorage: true,
         readOnly: false,
-        asyncIndex: false,
-        answer: undefined,
+        job: undefined,
+        showValue: undefined,
+        waitsForJob: false,
         node: undefined,
       }),
     ]
   }
-  const isAsync = asyncMatch !== null && statements.length === 1
-  return statements.map((statement) => analyzeOne(statement, parser, profile, isAsync))
+  return statements.map((statement, i) => analyzeOne(statement, parser, profile, forms[i]))
 }

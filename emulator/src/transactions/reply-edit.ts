@@ -1,14 +1,11 @@
 import {
   BACKEND,
-  commandComplete,
-  dataRow,
   type ErrorFields,
   errorResponse,
   type Frame,
   parseCommandTag,
   parseErrorFields,
   readyForQuery,
-  rowDescription,
   type TransactionStatus,
 } from '../wire/index.js'
 
@@ -45,34 +42,6 @@ export function errorOf(messages: readonly Buffer[]): ErrorFields | undefined {
 /** The command tags of a reply. */
 export function tagsOf(messages: readonly Buffer[]): string[] {
   return messages.filter((m) => m[0] === BACKEND.CommandComplete).map((m) => parseCommandTag(m.subarray(5)))
-}
-
-/**
- * Adds a one-column text result (e.g. `job_id` after `CREATE INDEX ASYNC`) to a reply: its
- * RowDescription (in place of a Describe's NoData, or before the CommandComplete) and its row.
- */
-export function withResultRow(messages: readonly Buffer[], column: string, value: string): Buffer[] {
-  const out: Buffer[] = []
-  let described = false
-  for (const message of messages) {
-    if (message[0] === BACKEND.NoData) {
-      out.push(rowDescription([column]))
-      described = true
-      continue
-    }
-    if (message[0] === BACKEND.CommandComplete) {
-      if (!described) out.push(rowDescription([column]))
-      described = true
-      out.push(dataRow([value]))
-    }
-    out.push(message)
-  }
-  return out
-}
-
-/** A complete answer to a `SHOW` the emulator answers itself. */
-export function showAnswer(column: string, value: string, status: TransactionStatus): Buffer[] {
-  return [rowDescription([column]), dataRow([value]), commandComplete('SHOW'), readyForQuery(status)]
 }
 
 /** Whether an error is a conflict PostgreSQL reports where DSQL reports OC000 at COMMIT. */

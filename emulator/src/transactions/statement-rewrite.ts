@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto'
-import type { SessionContext } from '../session/index.js'
-import { fieldsOf, quoteIdent, type StatementInfo } from '../sql/index.js'
+import type { StatementInfo } from '../sql/index.js'
 import {
   type ClientUnit,
   createUnit,
@@ -14,15 +13,11 @@ import { toFrame } from './reply-edit.js'
 
 const JOB_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
 
-/** A DSQL job id: 26 lowercase RFC 4648 base32 characters. */
-function jobId(): string {
+/** A DSQL job id: 26 lowercase RFC 4648 base32 characters (a UUID's 128 bits, base32). */
+export function newJobId(): string {
   let id = ''
   for (let i = 0; i < 26; i++) id += JOB_ALPHABET[randomInt(32)]
   return id
-}
-
-function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`
 }
 
 /**
@@ -42,22 +37,4 @@ export function rewriteUnit(unit: ClientUnit, statements: readonly StatementInfo
     return toFrame(parseMessage(name, statements[0]!.text, parseParameterTypes(frame.body)))
   })
   return createUnit(frames, unit.boundary, [statements[0]!.text])
-}
-
-/**
- * Records the job of a `CREATE INDEX ASYNC` that just built its index, in the session's own
- * transaction (a rollback forgets it), and returns its id.
- */
-export async function recordAsyncIndexJob(ctx: SessionContext, info: StatementInfo): Promise<string> {
-  const index = fieldsOf(info.node, 'IndexStmt') ?? {}
-  const relation = (index.relation ?? {}) as { relname?: string; schemaname?: string }
-  const schema = relation.schemaname === undefined ? '' : `${quoteIdent(relation.schemaname)}.`
-  const table = `${schema}${quoteIdent(relation.relname ?? '')}`
-  const id = jobId()
-  // The index just built is the table's newest.
-  await ctx.hidden(
-    `SELECT dsql_emulator.record_job(${literal(id)}, (SELECT indexrelid FROM pg_catalog.pg_index
-       WHERE indrelid = ${literal(table)}::regclass ORDER BY indexrelid DESC LIMIT 1))`,
-  )
-  return id
 }

@@ -1,22 +1,22 @@
 import type { FaultPlan } from '../control/index.js'
 import type { ForwardOptions, NextStage, SessionContext, UnitReply, UnitStage } from '../session/index.js'
 import type { EmulatorProfile } from '../sql/index.js'
-import { analyzeSql, fieldsOf, roleChangeRefusal, type SqlParser, type StatementInfo } from '../sql/index.js'
+import { analyzeSql, fieldsOf, type SqlParser, type StatementInfo } from '../sql/index.js'
 import { type ClientUnit, type ErrorFields, errorResponse, readyForQuery } from '../wire/index.js'
 import type { CatalogClock } from './catalog-clock.js'
 import { DSQL_ERRORS } from './dsql-errors.js'
 import { answerLostStatement } from './lost-statement.js'
-import { isConflictError, showAnswer, tagsOf, withError, withResultRow, withStatus } from './reply-edit.js'
+import { isConflictError, tagsOf, withError, withStatus } from './reply-edit.js'
 import {
   ageLimitError,
-  checkDdlRules,
   mutatedRows,
   rowLimitError,
   SessionTransaction,
   sizeLimitError,
   type TransactionLimits,
 } from './session-transaction.js'
-import { recordAsyncIndexJob, rewriteUnit } from './statement-rewrite.js'
+import { type MessageEditor, prepareUnit } from './unit-edits.js'
+import { catalogRefusal, ruleRefusal, staticRefusal } from './unit-rules.js'
 
 /** What the transaction rules need from the cluster. */
 export interface TransactionServices {
@@ -58,6 +58,8 @@ export function transactionStage(services: TransactionServices): UnitStage {
   const analysisCache = new Map<string, readonly StatementInfo[]>()
   let tx: SessionTransaction | undefined
   let seenVersion = catalog.version
+  /** How the current unit's reply changes on its way (job rows, DSQL's settings). */
+  let editor: (() => MessageEditor) | undefined
 
   const analyze = (sql: string): readonly StatementInfo[] => {
     let statements = analysisCache.get(sql)
@@ -92,7 +94,8 @@ export function transactionStage(services: TransactionServices): UnitStage {
       return options.mapError?.(fields)
     }
     try {
-      return await next(unit, { ...options, mapError })
+      const edits = editor === undefined ? {} : { editMessage: editor() }
+      return await next(unit, { ...options, mapError, ...edits })
     } finally {
       clearTimeout(timer)
     }
@@ -141,12 +144,6 @@ export function transactionStage(services: TransactionServices): UnitStage {
     if (ddl > 0) {
       // DDL waits for locks as PostgreSQL's does (DSQL's DDL never waits; see the README).
       await ctx.hidden('SET LOCAL lock_timeout = 0')
-      const info = statements[0]!
-      if (statements.length === 1 && info.asyncIndex) {
-        const reply = await forward(unit, ctx, next, { buffer: true })
-        if (reply.error !== undefined) return ctx.reply(reply.messages)
-        return ctx.reply(withResultRow(reply.messages, 'job_id', await recordAsyncIndexJob(ctx, info)))
-      }
       return forward(unit, ctx, next)
     }
     if (writes === 0) return forward(unit, ctx, next)
@@ -203,11 +200,7 @@ export function transactionStage(services: TransactionServices): UnitStage {
     if (rows > limits.maxRows) return fail(rowLimitError())
     const bytes = bytesOf(unit)
     if (bytes > limits.maxBytes) return fail(sizeLimitError(bytes, limits))
-    let messages = reply.messages
-    const info = statements[0]!
-    if (statements.length === 1 && info.asyncIndex) {
-      messages = withResultRow(messages, 'job_id', await recordAsyncIndexJob(ctx, info))
-    }
+    const messages = reply.messages
     const fault = faults.take(['occ', 'commit-ambiguous'], services.region)
     if (fault?.kind === 'occ') return fail(DSQL_ERRORS.occConflict)
     const committed = await ctx.hidden('COMMIT')
@@ -225,6 +218,7 @@ export function transactionStage(services: TransactionServices): UnitStage {
 
   return async (clientUnit, ctx, next) => {
     const status = ctx.transactionStatus
+    editor = undefined
     if (status === 'I') tx = undefined
     // A transaction the emulator did not see begin (BEGIN inside a cursor's sequence).
     else tx ??= new SessionTransaction(services.now(), catalog.version)
@@ -239,10 +233,7 @@ export function transactionStage(services: TransactionServices): UnitStage {
         return ctx.fail(clientUnit, ageLimitError(ageMs, limits), { endsTransaction: isCommit })
       }
     }
-    let refusal = statements.find((s) => s.refusal !== undefined)?.refusal
-    for (let i = 0; refusal === undefined && i < statements.length; i++) {
-      refusal = roleChangeRefusal(statements[i]!.node, ctx.user)
-    }
+    const refusal = staticRefusal(statements, ctx.user, status)
     if (refusal !== undefined) return ctx.fail(clientUnit, refusal)
     const touches = statements.some((s) => s.touchesStorage)
     const fault = faults.take(
@@ -261,15 +252,14 @@ export function transactionStage(services: TransactionServices): UnitStage {
       seenVersion = catalog.version
       return ctx.fail(clientUnit, DSQL_ERRORS.schemaUpdated)
     }
-    const counts = { ddl: tx?.ddlStatements ?? 0, dml: tx?.dmlStatements ?? 0 }
-    const violation = checkDdlRules(statements, counts)
-    if (violation !== undefined) return ctx.fail(clientUnit, violation.error)
-    const first = statements[0]!
-    if (statements.length === 1 && first.answer !== undefined && clientUnit.boundary === 'query') {
-      return ctx.reply(showAnswer(first.answer.column, first.answer.value, status))
-    }
-    const unit = rewriteUnit(clientUnit, statements)
-    const streams = ctx.inFlushSequence || unit.boundary === 'flush' || unit.boundary === 'other'
+    const violation = ruleRefusal(statements, tx)
+    if (violation !== undefined) return ctx.fail(clientUnit, violation)
+    const streams = ctx.inFlushSequence || clientUnit.boundary === 'flush' || clientUnit.boundary === 'other'
+    const found = streams ? undefined : await catalogRefusal(statements, ctx)
+    if (found !== undefined) return ctx.fail(clientUnit, found)
+    const prepared = prepareUnit(clientUnit, statements)
+    editor = prepared.editor
+    const unit = prepared.unit
     if (streams || statements.some(isCopyIn)) return forward(unit, ctx, next)
     if (status === 'T' && tx !== undefined) {
       if (isCommit) return commit(unit, ctx, next)

@@ -102,8 +102,9 @@ describe('emulator catalog versions (OC001)', () => {
     const { rows } = await app.query('SELECT status, job_type, object_name FROM sys.jobs WHERE job_id = $1', [
       jobId,
     ])
-    expect(rows).toEqual([{ status: 'completed', job_type: 'INDEX_BUILD', object_name: `${T}_v` }])
-    expect((await app.query(`CALL sys.wait_for_job('${jobId}')`)).command).toBe('CALL')
+    expect(rows).toEqual([{ status: 'completed', job_type: 'INDEX_BUILD', object_name: `public.${T}_v` }])
+    const waited = await app.query(`CALL sys.wait_for_job('${jobId}')`)
+    expect(waited).toMatchObject({ command: 'CALL', rows: [{ succeeded: true }] })
     const index = await app.query('SELECT indexname FROM pg_indexes WHERE indexname = $1', [`${T}_v`])
     expect(index.rowCount).toBe(1)
   })
