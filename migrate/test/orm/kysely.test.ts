@@ -43,8 +43,12 @@ describe.runIf(nodeMajor >= 22)('Kysely', () => {
     it('sorts with the Migrator’s nameComparator when given one', async () => {
       const provider = {
         getMigrations: async () => ({
-          a: { up: (db: KyselyType<unknown>) => db.schema.createTable('a').addColumn('id', 'uuid').execute() },
-          b: { up: (db: KyselyType<unknown>) => db.schema.createTable('b').addColumn('id', 'uuid').execute() },
+          a: {
+            up: (db: KyselyType<unknown>) => db.schema.createTable('a').addColumn('id', 'uuid').execute(),
+          },
+          b: {
+            up: (db: KyselyType<unknown>) => db.schema.createTable('b').addColumn('id', 'uuid').execute(),
+          },
         }),
       }
       const reversed = await readKyselyMigrations({ provider, nameComparator: (x, y) => y.localeCompare(x) })
