@@ -26,12 +26,29 @@ export {
   MigrationJobFailedError,
   MigrationLockError,
   MigrationPlanError,
+  type MigrationStatus,
   type PlanProblem,
   type QueryFailure,
   type StatementRef,
+  type StatementStatus,
+  type StatusCheckOptions,
   type StatusOptions,
+  type StatusResult,
+  status,
 } from './apply/index.js'
+export { type LintResult, lint } from './lint/index.js'
 export { formatLocation, type SourceLocation, SqlSyntaxError } from './sql/index.js'
+export {
+  DEFAULT_IDENTITY_CACHE,
+  loadTransformer,
+  MigrateOptionsError,
+  RULES,
+  type RuleInfo,
+  type RuleName,
+  renderSql,
+  type Transformer,
+  transform,
+} from './transform/index.js'
 export type {
   Change,
   PlannedStatement,

@@ -1,5 +1,7 @@
-import { locate, type SourceLocation } from './source-location.js'
+import { splitOnBreakpoints } from './breakpoints.js'
+import type { SourceLocation } from './source-location.js'
 import { nodeType, type SqlNode } from './sql-node.js'
+import { TextIndex } from './text-index.js'
 
 /** DSQL's own syntax that PostgreSQL's parser does not know: `ASYNC` after these words. */
 export type AsyncForm = 'index' | 'alter-table'
@@ -14,6 +16,10 @@ export interface ParsedStatement {
   readonly location: SourceLocation
   /** `CREATE [UNIQUE] INDEX ASYNC` or `ALTER TABLE ASYNC`, when written so. */
   readonly async?: AsyncForm
+  /** The comments (and blank space) between the previous statement and this one. */
+  readonly leading: string
+  /** Where a node's `location` (a UTF-8 byte offset, as the parser counts) is in the source. */
+  locationOf(nodeLocation: unknown): SourceLocation
 }
 
 /** PostgreSQL refused the text as a syntax error. */
@@ -30,10 +36,13 @@ export class SqlSyntaxError extends Error {
 
 /** What the migrator needs from PostgreSQL's parser. */
 export interface SqlParser {
-  /** The statements of `sql`, in order. Throws SqlSyntaxError where PostgreSQL would. */
+  /**
+   * The statements of `sql`, in order. Throws SqlSyntaxError where PostgreSQL would. Text that
+   * only parses once cut at Drizzle's `--> statement-breakpoint` lines is cut there.
+   */
   parse(sql: string, source?: string): readonly ParsedStatement[]
-  /** SQL text for a statement or expression node. */
-  deparse(node: SqlNode): string
+  /** SQL text for a statement or expression node; `pretty` lays a statement out on several lines. */
+  deparse(node: SqlNode, options?: { pretty?: boolean }): string
 }
 
 interface RawStatement {
@@ -70,34 +79,56 @@ export function loadSqlParser(): Promise<SqlParser> {
   ]).then(async ([libpg, deparser]) => {
     await libpg.loadModule()
     return {
-      parse: (sql, source) => parseText(libpg, sql, source),
-      deparse: (node) => deparser.deparseSync(node as never, { pretty: false }),
+      parse: (sql, source) => parseWithBreakpoints(libpg, sql, source),
+      deparse: (node, options) => deparser.deparseSync(node as never, { pretty: options?.pretty === true }),
     }
   })
   return loading
 }
 
-function parseText(libpg: LibpgQuery, sql: string, source?: string): readonly ParsedStatement[] {
-  const candidates = [...sql.matchAll(ASYNC_WORD)].map((match) => ({
-    form: (/^CREATE/i.test(match[1] as string) ? 'index' : 'alter-table') as AsyncForm,
+function parseWithBreakpoints(libpg: LibpgQuery, sql: string, source?: string): readonly ParsedStatement[] {
+  const index = new TextIndex(sql, source)
+  try {
+    return parseSpan(libpg, sql, index, 0, sql.length)
+  } catch (error) {
+    // Drizzle cuts its files at `--> statement-breakpoint`; a statement there may lack its `;`.
+    const chunks = splitOnBreakpoints(sql)
+    if (!(error instanceof SqlSyntaxError) || chunks.length < 2) throw error
+    return chunks.flatMap((chunk) => parseSpan(libpg, sql, index, chunk.start, chunk.end))
+  }
+}
+
+interface AsyncCandidate {
+  readonly form: AsyncForm
+  /** Where the word starts, in characters from the start of the span. */
+  readonly word: number
+}
+
+/** The statements of `sql.slice(start, end)`, with every location in the whole of `sql`. */
+function parseSpan(
+  libpg: LibpgQuery,
+  sql: string,
+  index: TextIndex,
+  start: number,
+  end: number,
+): readonly ParsedStatement[] {
+  const span = sql.slice(start, end)
+  const candidates: AsyncCandidate[] = [...span.matchAll(ASYNC_WORD)].map((match) => ({
+    form: /^CREATE/i.test(match[1] as string) ? 'index' : 'alter-table',
     word: (match.index as number) + (match[1] as string).length + (match[2] as string).length,
   }))
   let blanked = candidates
   for (;;) {
-    const statements = parseOnce(
-      libpg,
-      blank(
-        sql,
-        blanked.map((c) => c.word),
-      ),
-      sql,
-      source,
+    const text = blank(
+      span,
+      blanked.map((c) => c.word),
     )
-    const misplaced = blanked.filter((candidate) => !startsStatement(candidate, statements, sql))
+    const statements = parseOnce(libpg, text, { sql, index, start })
+    const misplaced = blanked.filter((candidate) => !startsStatement(candidate, statements, span))
     if (misplaced.length === 0) {
       return statements.map((statement) => {
-        const async = blanked.find((c) => c.word > statement.location.offset && c.word < statement.end)
-        const { end: _end, ...rest } = statement
+        const async = blanked.find((c) => c.word > statement.start && c.word < statement.end)
+        const { end: _end, start: _start, ...rest } = statement
         return Object.freeze(async === undefined ? rest : { ...rest, async: async.form })
       })
     }
@@ -111,50 +142,74 @@ function blank(sql: string, words: readonly number[]): string {
   return text
 }
 
-function startsStatement(
-  candidate: { form: AsyncForm; word: number },
-  statements: readonly (ParsedStatement & { end: number })[],
-  sql: string,
-): boolean {
-  const statement = statements.find((s) => candidate.word > s.location.offset && candidate.word < s.end)
+/** A statement with its span-relative start (past leading comments) and end, in characters. */
+type Located = ParsedStatement & { start: number; end: number }
+
+function startsStatement(candidate: AsyncCandidate, statements: readonly Located[], span: string): boolean {
+  const statement = statements.find((s) => candidate.word > s.start && candidate.word < s.end)
   if (statement === undefined) return false
   const expected = candidate.form === 'index' ? 'IndexStmt' : 'AlterTableStmt'
-  const head = sql.slice(statement.location.offset, candidate.word)
-  const lead = LEADING_NOISE.exec(head)?.[0].length ?? 0
   return (
     nodeType(statement.node) === expected &&
-    /^(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE)\s+$/i.test(head.slice(lead))
+    /^(CREATE\s+(UNIQUE\s+)?INDEX|ALTER\s+TABLE)\s+$/i.test(span.slice(statement.start, candidate.word))
   )
 }
 
-function parseOnce(
-  libpg: LibpgQuery,
-  text: string,
-  original: string,
-  source?: string,
-): (ParsedStatement & { end: number })[] {
-  // Offsets from the parser count bytes of UTF-8; JavaScript strings count UTF-16 units.
-  const bytes = Buffer.from(text, 'utf8')
-  const toChar = (byteOffset: number) => bytes.toString('utf8', 0, byteOffset).length
+/** The whole text, its index, and where the span being parsed starts in it. */
+interface SpanPlace {
+  readonly sql: string
+  readonly index: TextIndex
+  readonly start: number
+}
+
+function parseOnce(libpg: LibpgQuery, text: string, place: SpanPlace): Located[] {
+  const { sql, index, start } = place
+  // The parser counts UTF-8 bytes from the start of the span; locations count from the whole text.
+  const byteBase = index.byteAt(start, sql)
+  const spanChar = (spanByte: number) => index.charAt(byteBase + spanByte) - start
   let tree: { stmts?: RawStatement[] }
   try {
     tree = libpg.parseSync(text) as { stmts?: RawStatement[] }
   } catch (error) {
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails
-    const at = Math.max(0, toChar(details?.cursorPosition ?? 0))
-    throw new SqlSyntaxError(details?.message ?? (error as Error).message, locate(original, at, source))
+    const at = start + Math.max(0, spanChar(details?.cursorPosition ?? 0))
+    throw new SqlSyntaxError(details?.message ?? (error as Error).message, index.locate(at))
   }
+  const span = sql.slice(start, start + text.length)
   return (tree.stmts ?? []).map((raw) => {
     const byteStart = raw.stmt_location ?? 0
-    const byteEnd = raw.stmt_len === undefined || raw.stmt_len === 0 ? bytes.length : byteStart + raw.stmt_len
-    const start = toChar(byteStart)
-    const end = toChar(byteEnd)
-    const lead = LEADING_NOISE.exec(original.slice(start, end))?.[0].length ?? 0
+    const begin = spanChar(byteStart)
+    const end =
+      raw.stmt_len === undefined || raw.stmt_len === 0 ? text.length : spanChar(byteStart + raw.stmt_len)
+    const lead = LEADING_NOISE.exec(span.slice(begin, end))?.[0].length ?? 0
+    const location = index.locate(start + begin + lead)
+    if (byteBase > 0) shiftLocations(raw.stmt, byteBase)
     return {
       node: raw.stmt,
-      text: original.slice(start + lead, end).trim(),
-      location: locate(original, start + lead, source),
+      text: span.slice(begin + lead, end).trim(),
+      location,
+      leading: span.slice(begin, begin + lead),
+      // A node the parser gave no position (-1) is placed at its statement.
+      locationOf: (nodeLocation: unknown) =>
+        typeof nodeLocation === 'number' && nodeLocation >= 0
+          ? index.locate(index.charAt(nodeLocation))
+          : location,
+      start: begin + lead,
       end,
     }
   })
+}
+
+/** Node locations count from the whole text, not from the span the parser was given. */
+function shiftLocations(value: unknown, byteBase: number): void {
+  if (Array.isArray(value)) {
+    for (const item of value) shiftLocations(item, byteBase)
+    return
+  }
+  if (typeof value !== 'object' || value === null) return
+  const fields = value as Record<string, unknown>
+  for (const [key, child] of Object.entries(fields)) {
+    if (key === 'location' && typeof child === 'number' && child >= 0) fields[key] = child + byteBase
+    else shiftLocations(child, byteBase)
+  }
 }

@@ -22,6 +22,11 @@ export interface Change {
   readonly location: SourceLocation
   /** The source statement, as written. */
   readonly statement: string
+  /**
+   * An advisory acknowledged in the migration by a `-- pg-dsql-migrate: allow <rule>` comment
+   * right before the statement: still applied, no longer counted in `status`.
+   */
+  readonly acknowledged?: boolean
 }
 
 /** One statement of the output, to run in a transaction of its own. */
@@ -53,6 +58,9 @@ export interface TransformResult {
   readonly statements: readonly PlannedStatement[]
   /** Everything changed or found, in source order. */
   readonly changes: readonly Change[]
-  /** The worst severity among the changes; `clean` when there are none. */
+  /**
+   * The worst severity among the changes (an acknowledged advisory counts as `fixed`); `clean`
+   * when there are none.
+   */
   readonly status: 'clean' | Severity
 }

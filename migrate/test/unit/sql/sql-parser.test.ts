@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadSqlParser, nodeType, SqlSyntaxError } from '../../src/sql/index.js'
+import { loadSqlParser, nodeType, SqlSyntaxError } from '../../../src/sql/index.js'
 
 describe('the SQL parser', () => {
   it('cuts statements with their text and where each starts, past leading comments', async () => {

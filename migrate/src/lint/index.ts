@@ -1,0 +1,1 @@
+export { type LintResult, lint } from './lint.js'

@@ -1,0 +1,242 @@
+import {
+  cloneNode,
+  displayName,
+  displayRelation,
+  fieldsIf,
+  listOf,
+  namesOf,
+  nodeType,
+  type ParsedStatement,
+  relationKey,
+  relationName,
+  type SqlFields,
+  type SqlNode,
+} from '../sql/index.js'
+import type { Finding } from './rewrite-context.js'
+
+/** A statement to rewrite: the one parsed, or its CREATE TABLE with later ALTERs merged in. */
+export interface StatementUnit {
+  readonly statement: ParsedStatement
+  readonly node: SqlNode
+}
+
+/** A table made in this migration, and what it has so far. */
+interface NewTable {
+  readonly position: number
+  readonly node: SqlNode
+  readonly columns: Set<string>
+  /** Column lists of its primary key and unique constraints, each sorted and joined by a comma. */
+  readonly keys: Set<string>
+  hasPrimaryKey: boolean
+  /** Still empty and untouched since CREATE TABLE, so ALTERs can merge into it. */
+  open: boolean
+  merged: boolean
+}
+
+/**
+ * ORMs (Knex, MikroORM, Kysely, drizzle-kit, TypeORM, Prisma) create a table and then add its
+ * unique constraints, foreign keys and sometimes columns with ALTER TABLE. On a table made in the
+ * same migration and not touched in between, those ALTERs are merged into its CREATE TABLE: the
+ * table is empty, so nothing changes in meaning, and DSQL takes them all there, with no separate
+ * DDL transaction, async index or validation job. A foreign key is merged only when the table it
+ * references already has the referenced key where the CREATE TABLE runs.
+ */
+export function foldIntoCreateTable(
+  statements: readonly ParsedStatement[],
+  report: (statement: ParsedStatement, finding: Finding) => void,
+): StatementUnit[] {
+  const tables = new Map<string, NewTable>()
+  const removed = new Set<number>()
+  statements.forEach((statement, position) => {
+    const type = nodeType(statement.node)
+    const fields = statement.node[type] as SqlFields
+    if (type === 'CreateStmt') {
+      const table = newTable(fields, position, statement.node)
+      if (table !== undefined) tables.set(relationKey(relationName(fields.relation as SqlFields)), table)
+      return
+    }
+    if (type === 'AlterTableStmt' && statement.async === undefined && fields.objtype === 'OBJECT_TABLE') {
+      const relation = relationName(fields.relation as SqlFields)
+      const target = tables.get(relationKey(relation))
+      if (target?.open === true && merge(target, listOf(fields.cmds), tables)) {
+        removed.add(position)
+        report(statement, {
+          rule: 'fold-into-create-table',
+          message: `Merged into CREATE TABLE ${displayRelation(relation)} (line ${statements[target.position]?.location.line}): the table is new and empty, so ${describe(listOf(fields.cmds))} holds from the start.`,
+        })
+        return
+      }
+    }
+    for (const key of touchedTables(statement.node)) {
+      const table = tables.get(key)
+      if (table !== undefined) table.open = false
+    }
+  })
+  return statements.flatMap((statement, position) => {
+    if (removed.has(position)) return []
+    const table =
+      nodeType(statement.node) === 'CreateStmt'
+        ? [...tables.values()].find((t) => t.position === position)
+        : undefined
+    return [{ statement, node: table?.merged === true ? table.node : statement.node }]
+  })
+}
+
+function newTable(fields: SqlFields, position: number, node: SqlNode): NewTable | undefined {
+  const relation = fields.relation as SqlFields
+  // IF NOT EXISTS: the table may be an old one, with rows.
+  if (fields.if_not_exists === true || relation.relpersistence === 't') return undefined
+  if (
+    listOf(fields.inhRelations).length > 0 ||
+    fields.partspec !== undefined ||
+    fields.partbound !== undefined
+  )
+    return undefined
+  const table: NewTable = {
+    position,
+    node: cloneNode(node),
+    columns: new Set(),
+    keys: new Set(),
+    hasPrimaryKey: false,
+    open: true,
+    merged: false,
+  }
+  for (const element of listOf(fields.tableElts)) record(table, element as SqlNode)
+  return table
+}
+
+/** Notes a column or constraint of the table, to judge later merges by. */
+function record(table: NewTable, element: SqlNode): void {
+  const column = fieldsIf(element, 'ColumnDef')
+  if (column !== undefined) {
+    table.columns.add(String(column.colname))
+    for (const item of listOf(column.constraints))
+      keyOf(table, fieldsIf(item, 'Constraint'), [String(column.colname)])
+    return
+  }
+  const constraint = fieldsIf(element, 'Constraint')
+  keyOf(table, constraint, namesOf(constraint?.keys))
+}
+
+function keyOf(table: NewTable, constraint: SqlFields | undefined, columns: string[]): void {
+  if (constraint?.contype === 'CONSTR_PRIMARY') table.hasPrimaryKey = true
+  if (constraint?.contype === 'CONSTR_PRIMARY' || constraint?.contype === 'CONSTR_UNIQUE') {
+    table.keys.add([...columns].sort().join(','))
+  }
+}
+
+function hasKey(table: NewTable, columns: string[]): boolean {
+  if (columns.length === 0) return table.hasPrimaryKey
+  return table.keys.has([...columns].sort().join(','))
+}
+
+/**
+ * Merges the ALTER's commands into the table's CREATE TABLE when every one can be; changes
+ * nothing and returns false otherwise.
+ */
+function merge(target: NewTable, commands: unknown[], tables: ReadonlyMap<string, NewTable>): boolean {
+  const trial: NewTable = { ...target, columns: new Set(target.columns), keys: new Set(target.keys) }
+  const elements: SqlNode[] = []
+  for (const item of commands) {
+    const element = mergeable(trial, fieldsIf(item, 'AlterTableCmd'), tables)
+    if (element === undefined) return false
+    record(trial, element)
+    elements.push(element)
+  }
+  const create = target.node.CreateStmt as SqlFields
+  create.tableElts = [...listOf(create.tableElts), ...elements]
+  for (const element of elements) record(target, element)
+  target.merged = true
+  return true
+}
+
+/** The column or constraint a command adds, ready for CREATE TABLE, if it can go there. */
+function mergeable(
+  table: NewTable,
+  command: SqlFields | undefined,
+  tables: ReadonlyMap<string, NewTable>,
+): SqlNode | undefined {
+  if (command?.subtype === 'AT_AddColumn') {
+    const column = fieldsIf(command.def, 'ColumnDef')
+    if (column === undefined || table.columns.has(String(column.colname))) return undefined
+    return { ColumnDef: cloneNode(column) }
+  }
+  if (command?.subtype !== 'AT_AddConstraint') return undefined
+  const constraint = cloneNode(fieldsIf(command.def, 'Constraint'))
+  if (constraint === undefined || typeof constraint.indexname === 'string') return undefined
+  switch (constraint.contype) {
+    case 'CONSTR_PRIMARY':
+      if (table.hasPrimaryKey) return undefined
+      break
+    case 'CONSTR_UNIQUE':
+      break
+    case 'CONSTR_FOREIGN': {
+      const referenced = relationKey(relationName(constraint.pktable as SqlFields))
+      const other = [...tables.entries()].find(([key]) => key === referenced)?.[1]
+      const self = other?.position === table.position
+      const owner = self ? table : other
+      if (owner === undefined || (!self && owner.position >= table.position)) return undefined
+      if (!hasKey(owner, namesOf(constraint.pk_attrs))) return undefined
+      break
+    }
+    case 'CONSTR_CHECK':
+      break
+    default:
+      return undefined
+  }
+  // NOT VALID means nothing for an empty table; CREATE TABLE checks at once.
+  if (constraint.skip_validation === true) {
+    delete constraint.skip_validation
+    constraint.initially_valid = true
+  }
+  return { Constraint: constraint }
+}
+
+function describe(commands: unknown[]): string {
+  const parts = commands.map((item) => {
+    const command = fieldsIf(item, 'AlterTableCmd')
+    const column = fieldsIf(command?.def, 'ColumnDef')
+    if (column !== undefined) return `column ${displayName(String(column.colname))}`
+    const constraint = fieldsIf(command?.def, 'Constraint')
+    return typeof constraint?.conname === 'string' ? `constraint ${constraint.conname}` : 'the constraint'
+  })
+  return parts.length === 1
+    ? `the ${parts[0]}`
+    : `the ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
+}
+
+/**
+ * The tables a statement reads, writes or changes, as `schema.name`. A foreign key's referenced
+ * table and an index's table do not count: neither changes the table or puts rows in it.
+ */
+function touchedTables(node: SqlNode): Set<string> {
+  const keys = new Set<string>()
+  const type = nodeType(node)
+  const fields = node[type] as SqlFields
+  if (type === 'DropStmt') {
+    for (const object of listOf(fields.objects)) {
+      const names = namesOf(object)
+      const name = names[names.length - 1]
+      if (name !== undefined)
+        keys.add(
+          relationKey(names.length > 1 ? { schema: names[names.length - 2] as string, name } : { name }),
+        )
+    }
+  }
+  collect(type === 'IndexStmt' ? { ...fields, relation: undefined } : fields, keys)
+  return keys
+}
+
+function collect(value: unknown, keys: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collect(item, keys)
+    return
+  }
+  if (typeof value !== 'object' || value === null) return
+  for (const [key, child] of Object.entries(value)) {
+    if (key === 'pktable') continue
+    if (key === 'RangeVar') keys.add(relationKey(relationName(child as SqlFields)))
+    else if (key === 'relation' || key === 'sequence') keys.add(relationKey(relationName(child as SqlFields)))
+    else collect(child, keys)
+  }
+}
