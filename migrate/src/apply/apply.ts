@@ -1,16 +1,15 @@
-import { loadSqlParser, type SqlParser } from '../sql/index.js'
-import type { TransformResult } from '../transform/transform-types.js'
+import { loadSqlParser } from '../sql/index.js'
 import { MigrationDriftError, MigrationPlanError } from './apply-errors.js'
 import { eventEmitter } from './apply-events.js'
 import { type ApplyOptions, resolveApplyOptions } from './apply-options.js'
 import { Journal } from './journal.js'
 import { isComplete, isDone, journalDrifts, rowsByIndex } from './journal-drift.js'
 import { MigrationLock } from './migration-lock.js'
-import { type PlannedMigration, planMigrations, type TransformFunction } from './plan-migrations.js'
+import { type PlannedMigration, planMigrations } from './plan-migrations.js'
 import { StatementRecognizer } from './recognition/index.js'
 import { RunnerSession } from './runner-session.js'
-import { kindOf } from './statement-kind.js'
 import { type RunContext, runStep } from './statement-runner.js'
+import { loadTransform } from './transform-seam.js'
 
 /** What one migration came to in a run. */
 export interface AppliedMigration {
@@ -114,21 +113,4 @@ async function runAll(ctx: RunContext, plan: readonly PlannedMigration[]): Promi
     applied: results.reduce((sum, m) => sum + m.applied, 0),
     recovered: results.reduce((sum, m) => sum + m.recovered, 0),
   }
-}
-
-/**
- * `transform` from this package. Until it lands (issue 13, item 1), SQL is split by the parser
- * and run as written.
- */
-async function loadTransform(parser: SqlParser): Promise<TransformFunction> {
-  return (sql, options): TransformResult => ({
-    statements: parser.parse(sql, options.source).map((statement) => ({
-      sql: statement.text,
-      location: statement.location,
-      async: statement.async !== undefined,
-      kind: kindOf(statement.node),
-    })),
-    changes: [],
-    status: 'clean',
-  })
 }

@@ -27,3 +27,10 @@ export type {
 export type { JournalRow, JournalState } from './journal.js'
 export type { MigrateClient, MigratePool, MigrateQueryResult } from './migrate-pool.js'
 export type { QueryFailure } from './sql-errors.js'
+export {
+  type MigrationStatus,
+  type StatementStatus,
+  type StatusCheckOptions,
+  type StatusResult,
+  status,
+} from './status.js'

@@ -124,8 +124,20 @@ function canonicalOperator(fields: Fields): unknown {
   }
 }
 
+/** JSON with every object's keys in order, so that equal trees print equal. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  const fields = value as Fields
+  return `{${Object.keys(fields)
+    .sort()
+    .filter((key) => fields[key] !== undefined)
+    .map((key) => `${JSON.stringify(key)}:${stableJson(fields[key])}`)
+    .join(',')}}`
+}
+
 /** A canonical expression as a string, for equality. */
-export const exprKey = (node: unknown): string => JSON.stringify(canonical(node))
+export const exprKey = (node: unknown): string => stableJson(canonical(node))
 
 /** What a constraint is, without its name or whether it is validated. */
 export interface ConstraintShape {
@@ -157,7 +169,7 @@ export function constraintShape(constraint: Fields, column?: string): Constraint
   }
   const base = {
     type,
-    columns: type === 'foreign' ? own(constraint.fk_attrs) : own(constraint.keys),
+    columns: type === 'foreign' ? own(constraint.fk_attrs) : type === 'check' ? [] : own(constraint.keys),
     including: namesOf(constraint.including),
     nullsNotDistinct: constraint.nulls_not_distinct === true,
   }
@@ -228,7 +240,7 @@ export function indexKey(index: Fields): string {
       nulls: nulls === defaultNulls ? 'SORTBY_NULLS_DEFAULT' : nulls,
     }
   }
-  return JSON.stringify({
+  return stableJson({
     method: index.accessMethod ?? 'btree',
     unique: index.unique === true,
     keys: Array.isArray(index.indexParams) ? index.indexParams.map(element) : [],
