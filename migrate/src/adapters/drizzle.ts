@@ -74,7 +74,17 @@ export interface DrizzlePushOptions {
   readonly from?: DrizzleDatabase | DrizzleSnapshot
   /** The migration's id; by default `drizzle-push-` and a hash of its SQL. */
   readonly id?: string
+  /**
+   * drizzle-kit's `tablesFilter` for a live comparison (globs; `!` excludes). pg-dsql-migrate's
+   * journal tables (`pg_dsql_migrate_journal*`) are always excluded, or push would plan to drop them.
+   */
+  readonly tablesFilter?: readonly string[]
+  /** drizzle-kit's `schemaFilter` for a live comparison. @default ['public'] */
+  readonly schemaFilter?: readonly string[]
 }
+
+/** What a live comparison leaves out: the migrator's own journal and lock tables. */
+const JOURNAL_TABLES = '!pg_dsql_migrate_journal*'
 
 export interface DrizzlePushPlan {
   /** No migration when the database already matches the schema, else one. */
@@ -105,7 +115,13 @@ export async function planDrizzlePush(options: DrizzlePushOptions): Promise<Driz
   let warnings: string[] = []
   let hasDataLoss = false
   if (from !== undefined && 'execute' in from) {
-    const pushed = await kit.pushSchema(options.schema, from as never)
+    const tables = [...(options.tablesFilter ?? []), JOURNAL_TABLES]
+    const pushed = await kit.pushSchema(
+      options.schema,
+      from as never,
+      options.schemaFilter as string[],
+      tables,
+    )
     statements = pushed.statementsToExecute
     warnings = pushed.warnings
     hasDataLoss = pushed.hasDataLoss

@@ -90,8 +90,8 @@ describe('planDrizzlePush', () => {
 })
 
 describe.runIf(pipelineReady)('Drizzle migrations through pg-dsql-migrate on the emulator', () => {
-  it('has a DSQL form for every statement drizzle-kit generated', () => {
-    expect(transformErrors(migrations)).toEqual([])
+  it('has a DSQL form for every statement drizzle-kit generated', async () => {
+    expect(await transformErrors(migrations)).toEqual([])
   })
 
   it('applies the generated folder from empty, then the altering migration, and Drizzle uses the tables', async () => {

@@ -65,8 +65,8 @@ describe('readKnexMigrations', () => {
 })
 
 describe.runIf(pipelineReady)('Knex migrations through pg-dsql-migrate on the emulator', () => {
-  it('has a DSQL form for every statement Knex’s schema builder wrote', () => {
-    expect(transformErrors(migrations)).toEqual([])
+  it('has a DSQL form for every statement Knex’s schema builder wrote', async () => {
+    expect(await transformErrors(migrations)).toEqual([])
   })
 
   it('applies the first migration from empty, then the altering one, and Knex uses the tables', async () => {

@@ -67,8 +67,8 @@ describe.runIf(nodeMajor >= 22)('Kysely', () => {
   })
 
   describe.runIf(pipelineReady)('through pg-dsql-migrate on the emulator', () => {
-    it('has a DSQL form for every statement Kysely compiled', () => {
-      expect(transformErrors(migrations)).toEqual([])
+    it('has a DSQL form for every statement Kysely compiled', async () => {
+      expect(await transformErrors(migrations)).toEqual([])
     })
 
     it('applies the first migration from empty, then the altering one, and Kysely uses the tables', async () => {

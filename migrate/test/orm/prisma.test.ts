@@ -104,7 +104,7 @@ describe('prismaDiffMigration', () => {
 describe.runIf(pipelineReady)('Prisma migrations through pg-dsql-migrate on the emulator', () => {
   it('has a DSQL form for every statement of both migrations and of the diff', async () => {
     const diff = prismaDiffMigration(await readFile(join(fixtures, 'diff-from-empty.sql'), 'utf8'))
-    expect(transformErrors([...migrations, ...diff])).toEqual([])
+    expect(await transformErrors([...migrations, ...diff])).toEqual([])
   })
 
   it('applies the migrations folder from empty, then the altering one, and Prisma Client uses the tables', async () => {

@@ -35,13 +35,20 @@ export interface PipelineStatus {
 }
 
 type Apply = (options: PipelineOptions) => Promise<unknown>
-type Status = (options: Pick<PipelineOptions, 'pool' | 'migrations'>) => Promise<PipelineStatus>
+type Status = (
+  options: Pick<PipelineOptions, 'pool' | 'migrations'> & { checkCatalog?: boolean },
+) => Promise<PipelineStatus>
 type Transform = (
   sql: string,
   options?: { source?: string },
 ) => {
   readonly statements: readonly { readonly sql: string; readonly async: boolean }[]
-  readonly changes: readonly { readonly rule: string; readonly severity: string; readonly message: string }[]
+  readonly changes: readonly {
+    readonly rule: string
+    readonly severity: string
+    readonly message: string
+    readonly statement: string
+  }[]
   readonly status: string
 }
 
@@ -56,18 +63,39 @@ export const transform = door.transform as Transform | undefined
 /** Whether transform, apply and status are there to run the ORM migrations end to end. */
 export const pipelineReady = apply !== undefined && status !== undefined && transform !== undefined
 
-/** Applies `migrations` through pg-dsql-migrate (transform, then one statement per transaction). */
+/**
+ * Applies `migrations` through pg-dsql-migrate: each migration's SQL through `transform`, then its
+ * statements through `apply`, one per transaction. A migration transform has `error`s for fails
+ * here, naming them, before anything runs.
+ */
 export async function applyThroughMigrator(options: PipelineOptions): Promise<void> {
   if (apply === undefined) throw new Error('pg-dsql-migrate exports no apply() yet')
-  await apply(options)
+  const errors = await transformErrors(options.migrations)
+  if (errors.length > 0) throw new Error(`transform found what DSQL has no form for:\n${errors.join('\n')}`)
+  await apply({ ...options, migrations: (await planThroughTransform(options.migrations)) as never })
+}
+
+/** Each migration as `transform` plans it: `{ id, statements }`, the form `apply` and `status` take as is. */
+export async function planThroughTransform(
+  migrations: readonly OrmMigration[],
+): Promise<{ id: string; statements: readonly unknown[] }[]> {
+  const run = transform
+  if (run === undefined) throw new Error('pg-dsql-migrate exports no transform() yet')
+  return Promise.all(
+    migrations.map(async (m) => ({ id: m.id, statements: (await run(m.sql, { source: m.id })).statements })),
+  )
 }
 
 /** Every change transform reports as `error` for `migrations`: none means DSQL has a form for everything. */
-export function transformErrors(migrations: readonly OrmMigration[]): string[] {
-  if (transform === undefined) throw new Error('pg-dsql-migrate exports no transform() yet')
-  return migrations.flatMap((migration) =>
-    transform(migration.sql, { source: migration.id })
-      .changes.filter((change) => change.severity === 'error')
-      .map((change) => `${migration.id}: ${change.rule}: ${change.message}`),
+export async function transformErrors(migrations: readonly OrmMigration[]): Promise<string[]> {
+  const run = transform
+  if (run === undefined) throw new Error('pg-dsql-migrate exports no transform() yet')
+  const results = await Promise.all(
+    migrations.map((migration) => run(migration.sql, { source: migration.id })),
+  )
+  return results.flatMap((result, at) =>
+    result.changes
+      .filter((change) => change.severity === 'error')
+      .map((change) => `${migrations[at]?.id}: ${change.rule}: ${change.message}\n    ${change.statement}`),
   )
 }
