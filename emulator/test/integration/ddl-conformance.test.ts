@@ -5,7 +5,8 @@ import { connectClient } from '../support/dsql-client.js'
 import { startTestEmulator } from '../support/emulator.js'
 import { expectedOutcome, runSteps, type SourcedCase } from '../support/sql-steps.js'
 
-// DSQL's DDL rules for tables and indexes (issue 13 item 5), each row with its source.
+// DSQL's DDL rules for tables (issue 13 item 5), each row with its source; indexes are in
+// index-conformance.test.ts.
 
 const T = `ddl_${process.pid}`
 const ADD_CONSTRAINT = 'unsupported ALTER TABLE ADD CONSTRAINT statement'
@@ -18,9 +19,6 @@ const CHOSEN = (rule: string) => `${rule}; text chosen, no source quotes DSQL's`
 const ALTER_DOC = 'User Guide "ALTER TABLE", supported syntax'
 const ALTER_2026 = `${ALTER_DOC}; release notes 2026-08-03 (ADD CONSTRAINT ... NOT VALID, VALIDATE, DROP COLUMN)`
 const FK_2026 = 'User Guide "Working with foreign key constraints"; release notes 2026-08-26'
-const INDEX_DOC = 'User Guide "CREATE INDEX" and "Asynchronous indexes"'
-const EXPR_2026 = 'release notes 2026-08-13 (indexes on expressions, immutable functions only)'
-const PARTIAL_2026 = 'release notes 2026-09-15 (partial indexes)'
 const QUOTAS = 'User Guide "Cluster quotas and database limits" (8 columns per primary key or index)'
 const UNSUPPORTED = 'User Guide "Unsupported PostgreSQL features"'
 const COLUMNS9 = 'a int, b int, c int, d int, e int, f int, g int, h int, i int'
@@ -89,49 +87,6 @@ const COMMON: readonly SourcedCase[] = [
     '0A000',
     'datatype money not supported',
     CHOSEN('User Guide "Supported data types": a domain is one more place a type is declared'),
-  ],
-  [`CREATE INDEX ASYNC i9 ON ${T}_wide (a, b, c, d, e, f, g, h, i)`, '54011', KEYS, QUOTAS],
-  [
-    [`CREATE INDEX ASYNC IF NOT EXISTS ${T}_w8 ON ${T}_wide (a, b, c, d, e, f, g, h)`, `DROP INDEX ${T}_w8`],
-    null,
-    undefined,
-    QUOTAS,
-  ],
-  [
-    `CREATE INDEX ASYNC i1 ON ${T} USING gin (note)`,
-    '0A000',
-    'access method "gin" not supported for CREATE INDEX',
-    CHOSEN(`${INDEX_DOC}: no access method in the supported syntax`),
-  ],
-  [
-    [`CREATE INDEX ASYNC IF NOT EXISTS ${T}_b ON ${T} USING btree (v)`, `DROP INDEX ${T}_b`],
-    null,
-    undefined,
-    `${INDEX_DOC}: USING btree is PostgreSQL's default, the same parse tree as no USING`,
-  ],
-  [
-    `CREATE INDEX CONCURRENTLY i1 ON ${T} (v)`,
-    '0A000',
-    'CONCURRENTLY not supported for CREATE INDEX',
-    INDEX_DOC,
-  ],
-  [
-    `CREATE INDEX ASYNC i1 ON ${T} (v ASC)`,
-    '0A000',
-    'specifying sort order not supported for index keys',
-    INDEX_DOC,
-  ],
-  [
-    [`CREATE INDEX ASYNC IF NOT EXISTS ${T}_n ON ${T} (v NULLS FIRST) INCLUDE (note)`, `DROP INDEX ${T}_n`],
-    null,
-    undefined,
-    INDEX_DOC,
-  ],
-  [
-    `CREATE INDEX ASYNC i1 ON ${T} (v) INCLUDE ((lower(note)))`,
-    '0A000',
-    'expressions are not supported in included columns',
-    `${INDEX_DOC}: expressions as included columns are not supported`,
   ],
 ]
 
@@ -224,30 +179,6 @@ const PROFILES: Readonly<Record<EmulatorProfile, readonly SourcedCase[]>> = {
       undefined,
       `${FK_2026}; User Guide "CREATE TABLE" and "CREATE SEQUENCE"`,
     ],
-    [
-      [`CREATE INDEX ASYNC IF NOT EXISTS ${T}_e ON ${T} ((lower(note)), v)`, `DROP INDEX ${T}_e`],
-      null,
-      undefined,
-      EXPR_2026,
-    ],
-    [
-      `CREATE INDEX ASYNC i1 ON ${T} ((now()::text))`,
-      '42P17',
-      'functions in index expression must be marked IMMUTABLE',
-      EXPR_2026,
-    ],
-    [
-      [`CREATE INDEX ASYNC IF NOT EXISTS ${T}_pa ON ${T} (v) WHERE note IS NOT NULL`, `DROP INDEX ${T}_pa`],
-      null,
-      undefined,
-      PARTIAL_2026,
-    ],
-    [
-      `CREATE INDEX ASYNC i1 ON ${T} (v) WHERE note > now()::text`,
-      '42P17',
-      'functions in index predicate must be marked IMMUTABLE',
-      PARTIAL_2026,
-    ],
   ],
   'late-2025': [
     [
@@ -274,18 +205,6 @@ const PROFILES: Readonly<Record<EmulatorProfile, readonly SourcedCase[]>> = {
       'unsupported constraint: IDENTITY',
       CHOSEN('sequences and identity columns came in 2026'),
     ],
-    [
-      `CREATE INDEX ASYNC i1 ON ${T} ((lower(note)))`,
-      '0A000',
-      'expressions not supported for CREATE INDEX',
-      CHOSEN(EXPR_2026),
-    ],
-    [
-      `CREATE INDEX ASYNC i1 ON ${T} (v) WHERE note IS NOT NULL`,
-      '0A000',
-      'WHERE not supported for CREATE INDEX',
-      CHOSEN(PARTIAL_2026),
-    ],
   ],
 }
 
@@ -301,7 +220,6 @@ describe.each(['2026', 'late-2025'] as const)('DSQL DDL conformance, profile %s'
       `CREATE TABLE IF NOT EXISTS ${T}_parent (id int PRIMARY KEY)`,
       `CREATE TABLE IF NOT EXISTS ${T} (id int PRIMARY KEY, v int, note text, p int)`,
       `CREATE TABLE IF NOT EXISTS ${T}_ident (id int PRIMARY KEY, n bigint NOT NULL, i int NOT NULL)`,
-      `CREATE TABLE IF NOT EXISTS ${T}_wide (${COLUMNS9})`,
     ]) {
       await client.query(sql)
     }
@@ -309,7 +227,7 @@ describe.each(['2026', 'late-2025'] as const)('DSQL DDL conformance, profile %s'
 
   afterAll(async () => {
     if (profile === 'late-2025') {
-      for (const table of [`${T}_inline`, T, `${T}_parent`, `${T}_ident`, `${T}_wide`]) {
+      for (const table of [`${T}_inline`, T, `${T}_parent`, `${T}_ident`]) {
         await client?.query(`DROP TABLE IF EXISTS ${table}`)
       }
     }
