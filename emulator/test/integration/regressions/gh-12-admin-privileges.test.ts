@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import pg from 'pg'
@@ -35,15 +36,41 @@ async function superuser(url: string): Promise<pg.Client> {
 }
 
 /**
+ * Whether admin still signs in to the backend with the password the emulator gives it. Its hash
+ * cannot be compared: every emulator start sets that password again, with a new SCRAM salt, and
+ * other test files start emulators over the shared backend at any time.
+ */
+async function adminPasswordIntact(backend: pg.Client): Promise<boolean> {
+  const { rows } = await backend.query<{ value: string }>('SELECT value FROM dsql_emulator.secret')
+  const password = createHash('md5').update(`${rows[0]!.value}:admin`).digest('hex')
+  const admin = new pg.Client({
+    host: backend.host,
+    port: backend.port,
+    database: backend.database,
+    user: 'admin',
+    password,
+  })
+  try {
+    await admin.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await admin.end().catch(() => undefined)
+  }
+}
+
+/**
  * What an escalation would change, read as the superuser: the roles' attributes and password
- * hashes, their memberships (PostgreSQL 16's automatic grant of a created role to its creator,
- * which other test files make all the time, left out), admin's settings, and the extensions.
+ * hashes (admin's: whether its password still works), their memberships (PostgreSQL 16's
+ * automatic grant of a created role to its creator, which other test files make all the time,
+ * left out), admin's settings, and the extensions.
  */
 async function snapshot(backend: pg.Client, roles: readonly string[]): Promise<unknown> {
   const names = ['postgres', 'admin', ...roles]
   const { rows: attributes } = await backend.query(
     `SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin,
-            md5(coalesce(rolpassword, '')) AS password
+            CASE WHEN rolname = 'admin' THEN NULL ELSE md5(coalesce(rolpassword, '')) END AS password
      FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname`,
     [names],
   )
@@ -60,7 +87,7 @@ async function snapshot(backend: pg.Client, roles: readonly string[]): Promise<u
     "SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'admin'::regrole",
   )
   const { rows: extensions } = await backend.query('SELECT extname FROM pg_extension ORDER BY 1')
-  return { attributes, memberships, settings, extensions }
+  return { attributes, memberships, settings, extensions, adminPassword: await adminPasswordIntact(backend) }
 }
 
 /** A client's attempt, and what it got back. */
