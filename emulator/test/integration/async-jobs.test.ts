@@ -70,6 +70,8 @@ describe('asynchronous DDL jobs', () => {
     const jobId = validated.rows[0].job_id as string
     expect(jobId).toMatch(JOB_ID)
     expect(await wait(jobId)).toEqual([{ succeeded: true }])
+    // As the migrate package calls it: the id as a bound parameter.
+    expect((await client.query('CALL sys.wait_for_job($1)', [jobId])).rows).toEqual([{ succeeded: true }])
     expect(await job(jobId)).toEqual([
       {
         status: 'completed',
