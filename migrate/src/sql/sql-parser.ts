@@ -113,6 +113,8 @@ function parseSpan(
   end: number,
 ): readonly ParsedStatement[] {
   const span = sql.slice(start, end)
+  // An empty text is no statements; the parser would call it an error.
+  if (span.trim() === '') return []
   const candidates: AsyncCandidate[] = [...span.matchAll(ASYNC_WORD)].map((match) => ({
     form: /^CREATE/i.test(match[1] as string) ? 'index' : 'alter-table',
     word: (match.index as number) + (match[1] as string).length + (match[2] as string).length,

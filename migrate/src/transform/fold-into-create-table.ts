@@ -18,10 +18,13 @@ import type { Finding } from './rewrite-context.js'
 export interface StatementUnit {
   readonly statement: ParsedStatement
   readonly node: SqlNode
+  /** The table's key (`schema.name`) when ALTERs were merged into this CREATE TABLE. */
+  readonly mergedInto?: string
 }
 
 /** A table made in this migration, and what it has so far. */
 interface NewTable {
+  readonly key: string
   readonly position: number
   readonly node: SqlNode
   readonly columns: Set<string>
@@ -44,6 +47,7 @@ interface NewTable {
 export function foldIntoCreateTable(
   statements: readonly ParsedStatement[],
   report: (statement: ParsedStatement, finding: Finding) => void,
+  unmerged: ReadonlySet<string> = new Set(),
 ): StatementUnit[] {
   const tables = new Map<string, NewTable>()
   const removed = new Set<number>()
@@ -51,8 +55,10 @@ export function foldIntoCreateTable(
     const type = nodeType(statement.node)
     const fields = statement.node[type] as SqlFields
     if (type === 'CreateStmt') {
-      const table = newTable(fields, position, statement.node)
-      if (table !== undefined) tables.set(relationKey(relationName(fields.relation as SqlFields)), table)
+      const key = relationKey(relationName(fields.relation as SqlFields))
+      const table = unmerged.has(key) ? undefined : newTable(fields, position, statement.node, key)
+      if (table !== undefined) tables.set(key, table)
+      else tables.delete(key)
       return
     }
     if (type === 'AlterTableStmt' && statement.async === undefined && fields.objtype === 'OBJECT_TABLE') {
@@ -78,11 +84,15 @@ export function foldIntoCreateTable(
       nodeType(statement.node) === 'CreateStmt'
         ? [...tables.values()].find((t) => t.position === position)
         : undefined
-    return [{ statement, node: table?.merged === true ? table.node : statement.node }]
+    return [
+      table?.merged === true
+        ? { statement, node: table.node, mergedInto: table.key }
+        : { statement, node: statement.node },
+    ]
   })
 }
 
-function newTable(fields: SqlFields, position: number, node: SqlNode): NewTable | undefined {
+function newTable(fields: SqlFields, position: number, node: SqlNode, key: string): NewTable | undefined {
   const relation = fields.relation as SqlFields
   // IF NOT EXISTS: the table may be an old one, with rows.
   if (fields.if_not_exists === true || relation.relpersistence === 't') return undefined
@@ -93,6 +103,7 @@ function newTable(fields: SqlFields, position: number, node: SqlNode): NewTable 
   )
     return undefined
   const table: NewTable = {
+    key,
     position,
     node: cloneNode(node),
     columns: new Set(),

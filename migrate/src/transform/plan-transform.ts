@@ -4,6 +4,7 @@ import {
   namesOf,
   type ParsedStatement,
   relationKey,
+  type SqlNode,
   type SqlParser,
   statementKind,
   stringOf,
@@ -16,6 +17,7 @@ import { rewriteStatement } from './rewrite-statement.js'
 import { RULES } from './rule-catalog.js'
 import type { ResolvedTransformOptions } from './transform-options.js'
 import type { Change, PlannedStatement, Severity, TransformResult } from './transform-types.js'
+import { unwrapGuardBlocks } from './unwrap-guard-blocks.js'
 
 const SEVERITY_ORDER: readonly ('clean' | Severity)[] = ['clean', 'fixed', 'advisory', 'error']
 
@@ -26,35 +28,51 @@ export function planTransform(
   options: ResolvedTransformOptions,
 ): TransformResult {
   const statements = parser.parse(sql, options.source)
+  let unmerged = new Set<string>()
+  for (;;) {
+    const attempt = planOnce(parser, statements, options, unmerged)
+    if (!('retryWithout' in attempt)) return attempt
+    // A merged CREATE TABLE the deparser cannot print: plan again with its ALTERs left apart.
+    unmerged = new Set([...unmerged, attempt.retryWithout])
+  }
+}
+
+function planOnce(
+  parser: SqlParser,
+  statements: readonly ParsedStatement[],
+  options: ResolvedTransformOptions,
+  unmerged: ReadonlySet<string>,
+): TransformResult | { retryWithout: string } {
   const changes: Change[] = []
   const place = placer(statements, changes)
-  const units = foldIntoCreateTable(statements, place)
+  const units = foldIntoCreateTable(unwrapGuardBlocks(statements, parser, place), place, unmerged)
   const context: Omit<RewriteContext, 'report'> = {
-    parser,
     identityCache: options.identityCache,
     enums: enumTypes(statements),
   }
   const planned: PlannedStatement[] = []
   for (const unit of units) {
-    const drafts = rewriteStatement(unit, { ...context, report: (finding) => place(unit.statement, finding) })
-    for (const draft of drafts) {
-      let text = printDraft(parser, draft)
-      let { node, async } = draft
-      if (text === undefined) {
-        place(unit.statement, {
-          rule: 'print-check',
-          message:
-            'The rewritten statement did not print back to the same statement, so it is kept as written. Please report this with the statement.',
-          hint: 'Rewrite it by hand in the DSQL form the other findings describe.',
-        })
-        text = unit.statement.text
-        node = unit.statement.node
-        async = unit.statement.async !== undefined
-      }
-      planned.push(
-        Object.freeze({ sql: text, location: unit.statement.location, async, kind: statementKind(node) }),
-      )
+    const findings: Finding[] = []
+    const drafts = rewriteStatement(unit, { ...context, report: (finding) => findings.push(finding) })
+    const texts = drafts.map((draft) => printDraft(parser, draft))
+    const { statement } = unit
+    if (texts.some((text) => text === undefined)) {
+      if (unit.mergedInto !== undefined) return { retryWithout: unit.mergedInto }
+      // Kept whole, as written: one statement half-rewritten would be worse than none.
+      for (const finding of findings) if (RULES[finding.rule].severity === 'error') place(statement, finding)
+      place(statement, {
+        rule: 'print-check',
+        message:
+          'The rewritten statement did not print back to the same statement, so it is kept as written. Please report this with the statement.',
+        hint: 'Rewrite it by hand in the DSQL form the other findings would have made.',
+      })
+      planned.push(plannedStatement(statement.text, statement, statement.async !== undefined, statement.node))
+      continue
     }
+    for (const finding of findings) place(statement, finding)
+    drafts.forEach((draft, index) => {
+      planned.push(plannedStatement(texts[index] as string, statement, draft.async, draft.node))
+    })
   }
   changes.sort((a, b) => a.location.offset - b.location.offset)
   return Object.freeze({
@@ -62,6 +80,15 @@ export function planTransform(
     changes: Object.freeze(changes.map((change) => Object.freeze(change))),
     status: statusOf(changes),
   })
+}
+
+function plannedStatement(
+  sql: string,
+  from: ParsedStatement,
+  async: boolean,
+  node: SqlNode,
+): PlannedStatement {
+  return Object.freeze({ sql, location: from.location, async, kind: statementKind(node) })
 }
 
 /** The worst severity among the changes, an acknowledged advisory counting as fixed. */

@@ -1,4 +1,4 @@
-import type { ParsedStatement, SqlNode, SqlParser } from '../sql/index.js'
+import type { ParsedStatement, SqlNode } from '../sql/index.js'
 import type { RuleName } from './rule-catalog.js'
 
 /** Something a rule found in a statement, before it is placed in the source. */
@@ -18,7 +18,6 @@ export interface EnumType {
 
 /** What every rule can see and do while it rewrites one statement. */
 export interface RewriteContext {
-  readonly parser: SqlParser
   /** The `CACHE` for identity columns and sequences (1 or at least 65536). */
   readonly identityCache: number
   /** Enum types the migration makes, by `schema.name` (`public` when unqualified). */

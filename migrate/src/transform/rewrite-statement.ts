@@ -5,12 +5,12 @@ import { RULES } from './rule-catalog.js'
 import { rewriteAlterTable } from './rules/alter-table.js'
 import { rewriteCreateIndex, rewriteDropIndex } from './rules/create-index.js'
 import { rewriteCreateTable } from './rules/create-table.js'
-import { guardedStatement } from './rules/do-block.js'
+import { rewriteFunctionCalls } from './rules/function-calls.js'
 import { removeObsolete } from './rules/removed-statements.js'
 import { rewriteSequence } from './rules/sequences.js'
 import { rewriteSetStatement, rewriteTransactionStatement } from './rules/session-statements.js'
+import { refuseMissingObject } from './rules/unsupported-objects.js'
 import { refuseUnsupported } from './rules/unsupported-statements.js'
-import { rewriteUuidFunctions } from './rules/uuid-functions.js'
 
 type Rewriter = (statement: ParsedStatement, node: SqlNode, context: RewriteContext) => Draft[]
 
@@ -45,17 +45,13 @@ export function rewriteStatement(unit: StatementUnit, context: RewriteContext): 
 }
 
 function rewriteAny(statement: ParsedStatement, original: SqlNode, context: RewriteContext): Draft[] {
-  if (nodeType(original) === 'DoStmt') {
-    const inner = guardedStatement(original)
-    const parsed = inner === undefined ? [] : parseQuietly(context, inner)
-    if (parsed.length === 1) return unwrapGuard(statement, parsed[0] as ParsedStatement, context)
-  }
   const removed = removeObsolete(statement, original, context)
   if (removed !== undefined) return removed
-  const refused = refuseUnsupported(statement, original, context)
+  const refused =
+    refuseUnsupported(statement, original, context) ?? refuseMissingObject(statement, original, context)
   if (refused !== undefined) return refused
   const copy = cloneNode(original)
-  const node = rewriteUuidFunctions(copy, context) ? copy : original
+  const node = rewriteFunctionCalls(copy, context) ? copy : original
   const rewriter = REWRITERS[nodeType(original)]
   const drafts =
     rewriter === undefined
@@ -66,32 +62,5 @@ function rewriteAny(statement: ParsedStatement, original: SqlNode, context: Rewr
     draft.verbatim === true && draft.node !== statement.node
       ? { node: draft.node, async: draft.async }
       : draft,
-  )
-}
-
-function parseQuietly(context: RewriteContext, sql: string): readonly ParsedStatement[] {
-  try {
-    return context.parser.parse(sql)
-  } catch {
-    // Not a statement after all: the DO block is reported as it is.
-    return []
-  }
-}
-
-/** A DO block that only guarded one statement becomes that statement, rewritten in turn. */
-function unwrapGuard(outer: ParsedStatement, inner: ParsedStatement, context: RewriteContext): Draft[] {
-  context.report({
-    rule: 'do-block-guard',
-    message: `The DO block becomes the ${nodeType(inner.node).replace(/Stmt$/, '')} statement it wrapped: DSQL has no PL/pgSQL.`,
-    hint: 'The block skipped the statement when the object already existed; now it fails instead. apply never runs a recorded statement twice.',
-  })
-  // Inner locations count from the block's body: place what is found there at the block.
-  const placed: ParsedStatement = { ...inner, location: outer.location, locationOf: () => outer.location }
-  const local: RewriteContext = {
-    ...context,
-    report: (finding) => context.report({ ...finding, at: undefined }),
-  }
-  return rewriteAny(placed, placed.node, local).map((draft) =>
-    draft.verbatim === true ? { ...draft, verbatim: false } : draft,
   )
 }

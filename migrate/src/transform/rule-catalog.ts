@@ -223,6 +223,12 @@ export const RULES = {
     "uuid-ossp's other generators do not exist on DSQL.",
     DSQL_DOCS.unsupported,
   ),
+  'text-search': rule(
+    'error',
+    'reported',
+    'DSQL has no text search configurations, so to_tsvector and its kin fail.',
+    DSQL_DOCS.unsupported,
+  ),
   'unsupported-type': rule(
     'error',
     'reported',
@@ -249,7 +255,7 @@ export const RULES = {
   ),
   'add-column-constraint': rule(
     'fixed',
-    'UNIQUE, REFERENCES and CHECK on ADD COLUMN become statements of their own',
+    'NULL removed from ADD COLUMN; its UNIQUE, REFERENCES and CHECK become statements of their own (reported by unique-constraint-to-index and constraint-not-valid)',
     'DSQL adds a column only with its name and type; its constraints follow as DSQL adds them to existing tables.',
     DSQL_DOCS.alterTable,
   ),

@@ -3,14 +3,24 @@ import type { Draft, RewriteContext } from '../rewrite-context.js'
 import { type AlteredTable, rewriteAddedConstraint } from './add-constraint.js'
 import { addColumn, addIdentity, alterTable, asTableConstraint, setDefault } from './alter-statements.js'
 import { identityConstraint, serialKind } from './column-definition.js'
-import { reportUnsupportedType } from './column-types.js'
+import { columnSubject, reportUnsupportedType } from './column-types.js'
 import { bigintTypeName, narrowIntegerName, withValidCache } from './identity-options.js'
+
+/** A change to a statement's text: `pattern` matched at a node's place, replaced. */
+export interface TextEdit {
+  /** The node's `location`. */
+  readonly at: unknown
+  readonly pattern: RegExp
+  readonly replacement: string
+}
 
 /** One ALTER TABLE command rewritten: the command to keep (if any), and statements to run after it. */
 export interface CommandRewrite {
   readonly command?: SqlNode
   readonly after: readonly Draft[]
   readonly changed: boolean
+  /** The change as an edit of the text, where the deparser cannot print the command. */
+  readonly edit?: TextEdit
 }
 
 const ERRORS: Readonly<
@@ -45,7 +55,8 @@ export function rewriteAddColumn(
   const column = cloneNode(fieldsIf(command.def, 'ColumnDef') as SqlFields)
   const name = String(column.colname)
   const display = `Column ${displayName(name)} added to ${table.display}`
-  if (reportUnsupportedType(column, context)) return { command: original, after: [], changed: false }
+  if (reportUnsupportedType(column.typeName, columnSubject(column), context))
+    return { command: original, after: [], changed: false }
   const constraints = listOf(column.constraints).flatMap((item) => {
     const constraint = fieldsIf(item, 'Constraint')
     return constraint === undefined ? [] : [constraint]

@@ -6,6 +6,7 @@ import {
   notValid,
   uniqueIndex,
   uniqueUsingIndex,
+  uniqueUsingIndexText,
   validateConstraint,
 } from './alter-statements.js'
 import { constraintNameOf } from './constraint-names.js'
@@ -72,7 +73,11 @@ export function rewriteAddedConstraint(
       )
       return [
         { node: index, async: true },
-        { node: alterTable(table.statement, [addConstraint(uniqueUsingIndex(name))]), async: false },
+        {
+          node: alterTable(table.statement, [addConstraint(uniqueUsingIndex(name))]),
+          async: false,
+          text: uniqueUsingIndexText(table.statement, name),
+        },
       ]
     }
     case 'CONSTR_FOREIGN':

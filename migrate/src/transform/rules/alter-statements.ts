@@ -1,4 +1,4 @@
-import { cloneNode, type SqlFields, type SqlNode, stringNode } from '../../sql/index.js'
+import { cloneNode, quoteIdentifier, type SqlFields, type SqlNode, stringNode } from '../../sql/index.js'
 
 /**
  * Parse trees for the statements a rewrite adds, shaped exactly as PostgreSQL's parser shapes
@@ -92,4 +92,20 @@ export function asTableConstraint(constraint: SqlFields, column: string): SqlFie
   if (copy.contype === 'CONSTR_FOREIGN') copy.fk_attrs = [stringNode(column)]
   if (copy.contype === 'CONSTR_UNIQUE' || copy.contype === 'CONSTR_PRIMARY') copy.keys = [stringNode(column)]
   return copy
+}
+
+/**
+ * The text of `ALTER TABLE <table> ADD CONSTRAINT <name> UNIQUE USING INDEX <name>`: the deparser
+ * prints the index name unquoted, which PostgreSQL folds to lower case.
+ */
+export function uniqueUsingIndexText(statement: SqlFields, name: string): string {
+  const relation = statement.relation as SqlFields
+  const table = [relation.schemaname, relation.relname]
+    .filter((part): part is string => typeof part === 'string')
+    .map(quoteIdentifier)
+    .join('.')
+  const ifExists = statement.missing_ok === true ? 'IF EXISTS ' : ''
+  const only = relation.inh === true ? '' : 'ONLY '
+  const quoted = quoteIdentifier(name)
+  return `ALTER TABLE ${ifExists}${only}${table} ADD CONSTRAINT ${quoted} UNIQUE USING INDEX ${quoted}`
 }

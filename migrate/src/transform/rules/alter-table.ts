@@ -10,29 +10,55 @@ import {
   type SqlNode,
 } from '../../sql/index.js'
 import type { Draft, RewriteContext } from '../rewrite-context.js'
-import { type CommandRewrite, rewriteAddColumn } from './add-column.js'
+import { type CommandRewrite, rewriteAddColumn, type TextEdit } from './add-column.js'
 import { type AlteredTable, rewriteAddedConstraint } from './add-constraint.js'
 import { alterTable, validateConstraint } from './alter-statements.js'
 import { withValidCache } from './identity-options.js'
 
-// ALTER TABLE forms DSQL refuses outright (its ALTER TABLE page lists what it takes).
-const UNSUPPORTED: Readonly<Record<string, string>> = {
-  AT_EnableTrig: 'ENABLE TRIGGER',
-  AT_EnableAlwaysTrig: 'ENABLE ALWAYS TRIGGER',
-  AT_EnableReplicaTrig: 'ENABLE REPLICA TRIGGER',
-  AT_DisableTrig: 'DISABLE TRIGGER',
-  AT_EnableTrigAll: 'ENABLE TRIGGER ALL',
-  AT_DisableTrigAll: 'DISABLE TRIGGER ALL',
-  AT_EnableTrigUser: 'ENABLE TRIGGER USER',
-  AT_DisableTrigUser: 'DISABLE TRIGGER USER',
-  AT_AddInherit: 'INHERIT',
-  AT_DropInherit: 'NO INHERIT',
-  AT_AttachPartition: 'ATTACH PARTITION',
-  AT_DetachPartition: 'DETACH PARTITION',
-  AT_SetTableSpace: 'SET TABLESPACE',
-  AT_SetLogged: 'SET LOGGED',
-  AT_SetUnLogged: 'SET UNLOGGED',
-  AT_ClusterOn: 'CLUSTER ON',
+// The ALTER TABLE actions DSQL takes (its ALTER TABLE page); any other it refuses. ADD COLUMN,
+// ADD CONSTRAINT, VALIDATE, ALTER COLUMN TYPE and SET NOT NULL have rules of their own below.
+const SUPPORTED = new Set([
+  'AT_DropColumn',
+  'AT_ColumnDefault',
+  'AT_DropNotNull',
+  'AT_DropExpression',
+  'AT_SetStorage',
+  'AT_AlterConstraint',
+  'AT_DropConstraint',
+  'AT_ChangeOwner',
+  'AT_DropIdentity',
+])
+
+/** How an action DSQL refuses reads in SQL, for the message. */
+function actionWords(subtype: string): string {
+  const words: Readonly<Record<string, string>> = {
+    AT_EnableTrig: 'ENABLE TRIGGER',
+    AT_DisableTrig: 'DISABLE TRIGGER',
+    AT_EnableTrigAll: 'ENABLE TRIGGER ALL',
+    AT_DisableTrigAll: 'DISABLE TRIGGER ALL',
+    AT_AddInherit: 'INHERIT',
+    AT_DropInherit: 'NO INHERIT',
+    AT_AttachPartition: 'ATTACH PARTITION',
+    AT_DetachPartition: 'DETACH PARTITION',
+    AT_SetTableSpace: 'SET TABLESPACE',
+    AT_SetLogged: 'SET LOGGED',
+    AT_SetUnLogged: 'SET UNLOGGED',
+    AT_SetRelOptions: 'SET (...)',
+    AT_ResetRelOptions: 'RESET (...)',
+    AT_SetStatistics: 'ALTER COLUMN ... SET STATISTICS',
+    AT_SetOptions: 'ALTER COLUMN ... SET (...)',
+    AT_EnableRowSecurity: 'ENABLE ROW LEVEL SECURITY',
+    AT_DisableRowSecurity: 'DISABLE ROW LEVEL SECURITY',
+    AT_ReplicaIdentity: 'REPLICA IDENTITY',
+    AT_ClusterOn: 'CLUSTER ON',
+  }
+  return (
+    words[subtype] ??
+    subtype
+      .replace(/^AT_/, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toUpperCase()
+  )
 }
 
 const TYPE_CHANGE_HINT =
@@ -59,6 +85,19 @@ export function rewriteAlterTable(
   )
   if (!rewrites.some((rewrite) => rewrite.changed)) {
     return [{ node, async: asyncForm, text: statement.text, verbatim: true }]
+  }
+  const edited = editedText(statement, rewrites)
+  if (edited !== undefined) {
+    return [
+      {
+        node: alterTable(
+          fields,
+          rewrites.map((rewrite) => rewrite.command as SqlNode),
+        ),
+        async: asyncForm,
+        text: edited,
+      },
+    ]
   }
   const drafts: Draft[] = []
   let group: SqlNode[] = []
@@ -87,15 +126,6 @@ function rewriteCommand(
   const kept: CommandRewrite = { command: item, after: [], changed: false }
   if (command === undefined) return kept
   const column = typeof command.name === 'string' ? displayName(command.name) : ''
-  const unsupported = UNSUPPORTED[String(command.subtype)]
-  if (unsupported !== undefined) {
-    context.report({
-      rule: 'alter-table-unsupported',
-      message: `ALTER TABLE ${table.display} ${unsupported}: DSQL does not take this form.`,
-      hint: 'Remove it: DSQL has no triggers, inheritance, partitions or tablespaces, and its tables are always logged.',
-    })
-    return kept
-  }
   switch (command.subtype) {
     case 'AT_AddColumn':
       return rewriteAddColumn(table, command, context)
@@ -135,6 +165,12 @@ function rewriteCommand(
     case 'AT_SetIdentity':
       return rewriteIdentityCommand(table, command, column, context)
     default:
+      if (SUPPORTED.has(String(command.subtype))) return kept
+      context.report({
+        rule: 'alter-table-unsupported',
+        message: `ALTER TABLE ${table.display} ${actionWords(String(command.subtype))}: DSQL does not take this form of ALTER TABLE.`,
+        hint: 'Remove it: DSQL has no triggers, inheritance, partitions, tablespaces, storage parameters or row-level security, and its tables are always logged.',
+      })
       return kept
   }
 }
@@ -160,5 +196,33 @@ function rewriteIdentityCommand(
   const options = written ? withValidCache(copy.def, what, context) : undefined
   if (options === undefined) return { command: { AlterTableCmd: command }, after: [], changed: false }
   copy.def = { List: { items: options } }
-  return { command: { AlterTableCmd: copy }, after: [], changed: true }
+  // The deparser prints SET CACHE as `SET cache = n`, which PostgreSQL cannot parse: edit the text.
+  const cache = listOf(command.def).find((item) => fieldsIf(item, 'DefElem')?.defname === 'cache')
+  const edit = {
+    at: fieldsIf(cache, 'DefElem')?.location,
+    pattern: /^CACHE\s+\d+/i,
+    replacement: `CACHE ${context.identityCache}`,
+  }
+  return { command: { AlterTableCmd: copy }, after: [], changed: true, edit }
+}
+
+/**
+ * The statement's text with each command's edit made, when every change is such an edit (no
+ * command split off or replaced); `undefined` otherwise. Edits run from the end of the text so
+ * earlier offsets stay put.
+ */
+function editedText(statement: ParsedStatement, rewrites: readonly CommandRewrite[]): string | undefined {
+  const changed = rewrites.filter((rewrite) => rewrite.changed)
+  if (changed.some((rewrite) => rewrite.edit === undefined || rewrite.after.length > 0)) return undefined
+  let text = statement.text
+  const edits = changed
+    .map((rewrite) => rewrite.edit as TextEdit)
+    .map((edit) => ({ ...edit, offset: statement.locationOf(edit.at).offset - statement.location.offset }))
+    .sort((a, b) => b.offset - a.offset)
+  for (const edit of edits) {
+    const match = edit.pattern.exec(text.slice(edit.offset))
+    if (match === null || edit.offset <= 0) return undefined
+    text = `${text.slice(0, edit.offset)}${edit.replacement}${text.slice(edit.offset + match[0].length)}`
+  }
+  return text
 }

@@ -27,6 +27,8 @@ const INSTEAD: Readonly<Record<string, string>> = {
   daterange: 'two date columns (lower and upper bound)',
   int4multirange: 'a child table of ranges',
   pg_lsn: 'text',
+  bit: 'boolean for one bit, or bytea',
+  varbit: 'bytea',
   txid_snapshot: 'text',
   pg_snapshot: 'text',
   // Extension types: DSQL has no extensions.
@@ -39,25 +41,45 @@ const INSTEAD: Readonly<Record<string, string>> = {
   geography: 'nothing on DSQL: keep coordinates as numeric columns or jsonb',
 }
 
-/** `name` or `schema.name` of a column's type, and whether it is an array. */
+/** A column's type names and whether it is an array. */
 export function typeOf(column: SqlFields): { names: string[]; array: boolean } {
-  const typeName = (column.typeName ?? {}) as SqlFields
-  return { names: namesOf(typeName.names), array: listOf(typeName.arrayBounds).length > 0 }
+  return typeNameParts(column.typeName)
+}
+
+function typeNameParts(typeName: unknown): { names: string[]; array: boolean } {
+  const fields = (typeName ?? {}) as SqlFields
+  return { names: namesOf(fields.names), array: listOf(fields.arrayBounds).length > 0 }
+}
+
+/** What a type belongs to: a column (named in the enum hint's CHECK) or a domain. */
+export interface TypeSubject {
+  /** `Column "x"`, `The domain "d"`: the start of the message. */
+  readonly label: string
+  readonly column?: string
+}
+
+/** The subject of a column's type. */
+export function columnSubject(column: SqlFields): TypeSubject {
+  const name = String(column.colname)
+  return { label: `Column ${displayName(name)}`, column: name }
 }
 
 /**
- * Reports a column whose type DSQL cannot store, or an enum made in the same migration.
- * Returns whether it did (an error: the statement stays as written).
+ * Reports a type DSQL cannot store, or an enum made in the same migration. Returns whether it
+ * did (an error: the statement stays as written).
  */
-export function reportUnsupportedType(column: SqlFields, context: RewriteContext): boolean {
-  const { names, array } = typeOf(column)
-  const name = String(column.colname)
+export function reportUnsupportedType(
+  typeName: unknown,
+  subject: TypeSubject,
+  context: RewriteContext,
+): boolean {
+  const { names, array } = typeNameParts(typeName)
   const last = names[names.length - 1] ?? ''
-  const at = (column.typeName as SqlFields | undefined)?.location
+  const at = (typeName as SqlFields | undefined)?.location
   if (array) {
     context.report({
       rule: 'unsupported-type',
-      message: `Column ${displayName(name)} is an array (${last}[]), which DSQL cannot store.`,
+      message: `${subject.label} is an array (${last}[]), which DSQL cannot store.`,
       hint: 'Store the list as jsonb, or as rows of a child table (one row per element).',
       at,
     })
@@ -67,10 +89,11 @@ export function reportUnsupportedType(column: SqlFields, context: RewriteContext
   const enumType = context.enums.get(key)
   if (enumType !== undefined) {
     const values = enumType.values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ')
+    const column = quoteIdentifier(subject.column ?? 'value')
     context.report({
       rule: 'enum-type',
-      message: `Column ${displayName(name)} has the enum type ${displayName(enumType.name)}, which DSQL cannot create.`,
-      hint: `Declare it as text CHECK (${quoteIdentifier(name)} IN (${values})), and drop the CREATE TYPE.`,
+      message: `${subject.label} has the enum type ${displayName(enumType.name)}, which DSQL cannot create.`,
+      hint: `Declare it as text CHECK (${column} IN (${values})), and drop the CREATE TYPE.`,
       at,
     })
     return true
@@ -79,7 +102,7 @@ export function reportUnsupportedType(column: SqlFields, context: RewriteContext
   if (instead === undefined) return false
   context.report({
     rule: 'unsupported-type',
-    message: `Column ${displayName(name)} has type ${last}, which DSQL cannot store.`,
+    message: `${subject.label} has type ${last}, which DSQL cannot store.`,
     hint: `Use ${instead}.`,
     at,
   })

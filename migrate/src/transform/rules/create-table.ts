@@ -10,9 +10,10 @@ import {
 } from '../../sql/index.js'
 import type { Draft, RewriteContext } from '../rewrite-context.js'
 import { rewriteColumn } from './column-definition.js'
-import { reportUnsupportedType } from './column-types.js'
+import { columnSubject, reportUnsupportedType } from './column-types.js'
 
 const MAX_COLUMNS = 255
+const MAX_KEY_COLUMNS = 8
 
 /**
  * CREATE TABLE in DSQL's terms: no temporary tables, inheritance or partitions (errors); no
@@ -57,8 +58,19 @@ export function rewriteCreateTable(
       hint: 'Split the table in two joined one-to-one by the primary key, or keep rarely read fields in a jsonb column.',
     })
   }
+  for (const element of listOf(fields.tableElts)) {
+    const constraint = fieldsIf(element, 'Constraint')
+    const keys = listOf(constraint?.keys).length
+    if (keys <= MAX_KEY_COLUMNS) continue
+    context.report({
+      rule: 'index-too-many-keys',
+      message: `A ${constraint?.contype === 'CONSTR_PRIMARY' ? 'primary key' : 'unique constraint'} of ${table} has ${keys} columns; DSQL allows at most ${MAX_KEY_COLUMNS} in a key.`,
+      hint: 'Key on fewer columns, e.g. a generated id, with the rest in a unique index of at most 8 columns.',
+      at: constraint?.location,
+    })
+  }
   let changed = statement.node !== node
-  for (const column of columns) reportUnsupportedType(column, context)
+  for (const column of columns) reportUnsupportedType(column.typeName, columnSubject(column), context)
   if (relation.relpersistence === 'u') {
     context.report({
       rule: 'unlogged-table',

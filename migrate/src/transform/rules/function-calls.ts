@@ -14,12 +14,28 @@ const OTHER_GENERATORS = new Set([
   'uuid_ns_x500',
 ])
 
+// Text search functions: DSQL has no text search configuration, not even `english`
+// (observed: `text search configuration "english" does not exist`).
+const TEXT_SEARCH = new Set([
+  'to_tsvector',
+  'to_tsquery',
+  'plainto_tsquery',
+  'phraseto_tsquery',
+  'websearch_to_tsquery',
+  'json_to_tsvector',
+  'jsonb_to_tsvector',
+  'ts_headline',
+  'ts_rank',
+  'ts_rank_cd',
+])
+
 /**
+ * Function calls, wherever they appear (column defaults, index expressions, SET DEFAULT, INSERT):
  * `uuid_generate_v4()` (uuid-ossp, which DSQL lacks) becomes the built-in `gen_random_uuid()`,
- * which makes the same random version-4 UUIDs, wherever it appears: column defaults, SET DEFAULT,
- * INSERT. Works on `node` in place; returns whether it changed it.
+ * which makes the same random version-4 UUIDs; uuid-ossp's other generators and text search
+ * functions are reported. Works on `node` in place; returns whether it changed it.
  */
-export function rewriteUuidFunctions(node: SqlNode, context: RewriteContext): boolean {
+export function rewriteFunctionCalls(node: SqlNode, context: RewriteContext): boolean {
   let changed = false
   walkNodes(node, (type, fields: SqlFields) => {
     if (type !== 'FuncCall') return
@@ -38,6 +54,13 @@ export function rewriteUuidFunctions(node: SqlNode, context: RewriteContext): bo
         rule: 'uuid-extension-function',
         message: `${names.join('.')}() comes from uuid-ossp, an extension DSQL lacks.`,
         hint: 'Use gen_random_uuid() (random UUIDs), or make the UUID in the application.',
+        at: fields.location,
+      })
+    } else if (TEXT_SEARCH.has(name) && (names.length === 1 || names[0] === 'pg_catalog')) {
+      context.report({
+        rule: 'text-search',
+        message: `${names.join('.')}() needs a text search configuration, and DSQL has none.`,
+        hint: 'Search with LIKE or ILIKE on an indexed expression, or in a search service.',
         at: fields.location,
       })
     }
