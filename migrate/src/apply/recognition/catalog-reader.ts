@@ -163,11 +163,12 @@ export class CatalogReader {
    * none, finished long ago (DSQL keeps finished jobs for a while only), or no `sys.jobs` at all
    * (plain PostgreSQL).
    */
-  async latestJob(objectName: string): Promise<CatalogJob | undefined> {
+  async latestJob(schema: string, objectName: string): Promise<CatalogJob | undefined> {
     try {
+      // DSQL names the object `schema.name`; accept the bare name too.
       const { rows } = await this.#db.query(
-        `SELECT job_id, status, details FROM sys.jobs WHERE object_name = $1 ORDER BY start_time DESC LIMIT 1`,
-        [objectName],
+        `SELECT job_id, status, details FROM sys.jobs WHERE object_name IN ($1, $2) ORDER BY start_time DESC LIMIT 1`,
+        [`${schema}.${objectName}`, objectName],
       )
       const row = rows[0]
       if (row === undefined) return undefined

@@ -50,7 +50,7 @@ export async function recognizeIndex(
 async function buildState(index: CatalogIndex, catalog: CatalogReader): Promise<Recognition> {
   if (index.valid) return applied(`index ${index.name} exists with the statement's definition`)
   const cleanup = `DROP INDEX IF EXISTS ${qualified(index.schema, index.name)}`
-  const job = await catalog.latestJob(index.name)
+  const job = await catalog.latestJob(index.schema, index.name)
   if (job !== undefined && RUNNING.has(job.status)) {
     return applied(`index ${index.name} exists and its build (job ${job.jobId}) is running`, job.jobId)
   }

@@ -20,7 +20,7 @@ describe('apply', () => {
     expect(result.recovered).toBe(0)
     expect(result.migrations.map((m) => [m.id, m.applied, m.skipped])).toEqual([
       ['0001_init', 5, 0],
-      ['0002_alter', 7, 0],
+      ['0002_alter', 8, 0],
     ])
     const journal = await journalLines(pool)
     expect(journal).toHaveLength(SAMPLE_STATEMENTS)
@@ -62,7 +62,8 @@ describe('apply', () => {
     expect(jobs.map((j) => [j.migration_id, j.statement_index])).toEqual([
       ['0001_init', 1],
       ['0001_init', 3],
-      ['0002_alter', 5],
+      ['0002_alter', 4],
+      ['0002_alter', 6],
     ])
     expect(jobs.every((j) => /^[a-z0-9]{26}$/.test(String(j.job_id)))).toBe(true)
   })

@@ -54,7 +54,7 @@ describe('apply killed at each statement in turn, then run again', () => {
 
   it("ends in the clean run's schema, journal and rows from every kill point", async () => {
     const killPoints = points()
-    expect(killPoints.length).toBe(12 + 12 + 3 + 12)
+    expect(killPoints.length).toBe(13 + 13 + 4 + 13)
     const failures: string[] = []
     // Two at a time: each on a database and emulator of its own.
     const queue = [...killPoints]

@@ -26,7 +26,7 @@ describe('status', () => {
     const pool = dsql.pool()
     const report = await status({ pool, migrations: SAMPLE_MIGRATIONS })
     expect(report.applied).toHaveLength(0)
-    expect(report.pending).toHaveLength(12)
+    expect(report.pending).toHaveLength(13)
     expect(report.migrations.map((m) => m.state)).toEqual(['pending', 'pending'])
     expect(await run(pool, "SELECT to_regclass('pg_dsql_migrate_journal') AS journal")).toEqual([
       { journal: null },
@@ -59,7 +59,7 @@ describe('status', () => {
     expect((refused as Error).message).toContain(
       'Migration "0001_init" statement 1 (0001_init#1:1:1) [changed]',
     )
-    expect((await status({ pool, migrations: SAMPLE_MIGRATIONS })).pending).toHaveLength(7)
+    expect((await status({ pool, migrations: SAMPLE_MIGRATIONS })).pending).toHaveLength(8)
   })
 
   it('reports what the catalog no longer holds as drifted: an index dropped by hand, a column changed', async () => {

@@ -2,7 +2,8 @@ import type { Migration } from '../../../../src/index.js'
 
 /**
  * A small schema in DSQL's forms, as transform writes them: identity with CACHE, async indexes,
- * a unique index for a unique constraint, a foreign key added NOT VALID, DML beside DDL. Two
+ * a unique index for a unique constraint, a foreign key added NOT VALID then validated by an async
+ * job, DML beside DDL. Two
  * migrations: the second alters what the first made.
  */
 export const SAMPLE_MIGRATIONS: readonly Migration[] = [
@@ -38,6 +39,7 @@ export const SAMPLE_MIGRATIONS: readonly Migration[] = [
          PRIMARY KEY (order_id, sku)
        )`,
       'ALTER TABLE order_items ADD CONSTRAINT order_items_order_fk FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID',
+      'ALTER TABLE ASYNC order_items VALIDATE CONSTRAINT order_items_order_fk',
       'ALTER TABLE users RENAME COLUMN status TO state',
       'CREATE INDEX ASYNC order_items_sku_idx ON order_items (sku, qty)',
       "UPDATE users SET state = 'active' WHERE state IS NULL",
