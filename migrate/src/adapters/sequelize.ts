@@ -1,8 +1,14 @@
 import type { QueryInterface, Sequelize, SyncOptions } from 'sequelize'
-import { capturedMigration, isKeptStatement, type OrmMigration } from './orm-migration.js'
+import { capturedMigration, type OrmMigration } from './orm-migration.js'
+import { captureSequelize, shadow } from './sequelize-capture.js'
 import { type CurrentColumn, changesOnly } from './sequelize-no-op-filter.js'
 
 export { MigrationSourceError, type OrmMigration } from './orm-migration.js'
+export {
+  readSequelizeMigrations,
+  type SequelizeMigration,
+  type SequelizeMigrationsOptions,
+} from './sequelize-migrations.js'
 
 export interface SequelizeSyncOptions {
   /** As `sync({ alter })`: compare existing tables with the models. @default false */
@@ -13,8 +19,6 @@ export interface SequelizeSyncOptions {
 
 /** A table name as Sequelize passes it around. */
 type TableName = Parameters<QueryInterface['describeTable']>[0]
-
-const READ = /^\s*select\b/i
 
 /**
  * What `sequelize.sync()` (or `sync({ alter: true })`) would run, as a migration for `apply`, or none
@@ -37,64 +41,31 @@ export async function sequelizeSyncMigration(
   sequelize: Sequelize,
   options: SequelizeSyncOptions = {},
 ): Promise<OrmMigration[]> {
-  const statements: string[] = []
   const queryInterface = sequelize.getQueryInterface()
-  const read = sequelize.query.bind(sequelize) as (sql: string, options?: object) => Promise<unknown>
   const changeColumnAsSequelizeDoes = queryInterface.changeColumn.bind(queryInterface)
-  let changing: string[] | undefined
-
-  const record = async (sql: string | { query: string }, queryOptions?: object) => {
-    const text = typeof sql === 'string' ? sql : sql.query
-    if (READ.test(text)) return read(text, queryOptions)
-    if (changing !== undefined)
-      changing.push(...text.split(/;\s*(?=ALTER TABLE\b|$)/i).filter((s) => s.trim() !== ''))
-    else if (isKeptStatement(text)) statements.push(text)
-    return [[], 0]
-  }
-  const changeColumn = async (
-    table: TableName,
-    column: string,
-    attribute: unknown,
-    changeOptions?: object,
-  ) => {
-    changing = []
+  const statements = await captureSequelize(sequelize, async (capture) => {
+    const changeColumn = async (
+      table: TableName,
+      column: string,
+      attribute: unknown,
+      changeOptions?: object,
+    ) => {
+      const pieces = await capture.separately(() =>
+        changeColumnAsSequelizeDoes(table as never, column, attribute as never, changeOptions),
+      )
+      capture.keep(await changesOnly(pieces, await currentColumn(sequelize, capture.read, table, column)))
+    }
+    // sync({ alter }) drops a foreign key only to add the same one again in changeColumn, which
+    // keeps it when it is missing: the drop is never needed.
+    const removeConstraint = async () => undefined
+    const restore = shadow(queryInterface, options.alter === true ? { changeColumn, removeConstraint } : {})
     try {
-      await changeColumnAsSequelizeDoes(table as never, column, attribute as never, changeOptions)
-      statements.push(...(await changesOnly(changing, await currentColumn(sequelize, read, table, column))))
+      await sequelize.sync({ alter: options.alter === true, logging: false } as SyncOptions)
     } finally {
-      changing = undefined
+      restore()
     }
-  }
-  // sync({ alter }) drops a foreign key only to add the same one again in changeColumn, which
-  // keeps it when it is missing: the drop is never needed.
-  const removeConstraint = async () => undefined
-
-  const restoreSequelize = shadow(sequelize, { query: record })
-  const restoreQueryInterface = shadow(
-    queryInterface,
-    options.alter === true ? { changeColumn, removeConstraint } : {},
-  )
-  try {
-    await sequelize.sync({ alter: options.alter === true, logging: false } as SyncOptions)
-  } finally {
-    restoreQueryInterface()
-    restoreSequelize()
-  }
+  })
   return capturedMigration('sequelize-sync', statements, options.id)
-}
-
-/** Puts `methods` on `target` itself, over its own or its prototype's; the returned function undoes it. */
-function shadow(target: object, methods: Record<string, unknown>): () => void {
-  const before = Object.keys(methods).map(
-    (key) => [key, Object.getOwnPropertyDescriptor(target, key)] as const,
-  )
-  Object.assign(target, methods)
-  return () => {
-    for (const [key, descriptor] of before) {
-      if (descriptor === undefined) delete (target as Record<string, unknown>)[key]
-      else Object.defineProperty(target, key, descriptor)
-    }
-  }
 }
 
 const COLUMN = `

@@ -1,8 +1,9 @@
+import { join } from 'node:path'
 import { createDsqlPg } from 'pg-dsql'
 import { Sequelize } from 'sequelize'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OrmMigration } from '../../src/adapters/orm-migration.js'
-import { sequelizeSyncMigration } from '../../src/adapters/sequelize.js'
+import { readSequelizeMigrations, sequelizeSyncMigration } from '../../src/adapters/sequelize.js'
 import { type MigrateTestDsql, startMigrateTestDsql } from '../support/emulator.js'
 import { defineEcommerce } from './fixtures/sequelize/ecommerce-models.js'
 import { type CatalogSnapshot, catalogSnapshot } from './support/catalog.js'
@@ -39,6 +40,32 @@ async function syncMigration(
     await sequelize.close()
   }
 }
+
+describe.runIf(pipelineReady)('sequelize-cli migrations through pg-dsql-migrate on the emulator', () => {
+  it('captures each up(queryInterface, Sequelize) in file order and applies them from empty', async () => {
+    const dsql = await startMigrateTestDsql()
+    const { sequelize } = connect(dsql, 'altered')
+    try {
+      const directory = join(import.meta.dirname, 'fixtures/sequelize/migrations')
+      const migrations = await readSequelizeMigrations({ sequelize, directory })
+      expect(migrations.map((m) => m.id)).toEqual([
+        '20260301120000-create-ecommerce.cjs',
+        '20260315090000-phone-and-product-fk.cjs',
+      ])
+      expect(await transformErrors(migrations)).toEqual([])
+      const pool = dsql.pool()
+      await applyThroughMigrator({ pool, migrations: migrations.slice(0, 1) })
+      expectEcommerceSchema(await catalogSnapshot(pool, ECOMMERCE_TABLES), 'created')
+      await applyThroughMigrator({ pool, migrations })
+      const snapshot = await catalogSnapshot(pool)
+      expectEcommerceSchema(snapshot, 'altered')
+      expect(Object.keys(snapshot.tables)).not.toContain('SequelizeMeta')
+    } finally {
+      await sequelize.close()
+      await dsql.stop()
+    }
+  })
+})
 
 describe.runIf(pipelineReady)('Sequelize sync through pg-dsql-migrate on the emulator', () => {
   let dsql: MigrateTestDsql
