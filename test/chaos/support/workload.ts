@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { classifyError, type DsqlPool } from '../../../src/index.js'
 import { ACCOUNTS, type ChaosTables, OPENING_BALANCE } from './chaos-tables.js'
 import { tagSql } from './wire-tap.js'
@@ -35,6 +36,7 @@ export interface OpRecord {
 /** How an app reads an error: retry what `classifyError` calls retryable, as the README says. */
 const RETRYABLE = new Set(['transient', 'rate-limited', 'occ-data', 'occ-schema'])
 const APP_ATTEMPTS = 3
+const FAILURE_PAUSE_MS = 10
 
 /** The steady load under a fault; `stop()` lets every operation in flight finish. */
 export interface Workload {
@@ -149,7 +151,7 @@ export function startWorkload(pool: DsqlPool, tables: ChaosTables, prefix: strin
     }
   }
 
-  const perform = async (kind: OpKind, worker: number): Promise<void> => {
+  const perform = async (kind: OpKind, worker: number): Promise<OpRecord> => {
     const op: OpRecord = {
       id: `${prefix}w${worker}n${sequence++}`,
       kind,
@@ -167,20 +169,25 @@ export function startWorkload(pool: DsqlPool, tables: ChaosTables, prefix: strin
         op.error = undefined
         op.done = true
         succeeded()
-        return
+        return op
       } catch (error) {
         op.attempts.push({ tag, error })
         op.error = error
         if (!appRetries || attempt >= APP_ATTEMPTS || !RETRYABLE.has(classifyError(error))) {
           op.done = true
-          return
+          return op
         }
       }
     }
   }
 
   const loop = async (worker: number) => {
-    for (let turn = worker; running; turn++) await perform(OP_KINDS[turn % OP_KINDS.length] as OpKind, worker)
+    for (let turn = worker; running; turn++) {
+      const op = await perform(OP_KINDS[turn % OP_KINDS.length] as OpKind, worker)
+      // Like an app, pause a moment after a failure: where pg-dsql fails fast (no credentials, a
+      // refused token), a worker would otherwise spin on the CPU the whole machine shares.
+      if (op.error !== undefined) await sleep(FAILURE_PAUSE_MS)
+    }
   }
   const done = Promise.all(Array.from({ length: workers }, (_, worker) => loop(worker)))
 
