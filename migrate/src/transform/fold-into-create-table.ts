@@ -50,6 +50,8 @@ export function foldIntoCreateTable(
   unmerged: ReadonlySet<string> = new Set(),
 ): StatementUnit[] {
   const tables = new Map<string, NewTable>()
+  // Where each table was last read or changed, to judge foreign keys to tables made earlier.
+  const touched = new Map<string, number>()
   const removed = new Set<number>()
   statements.forEach((statement, position) => {
     const type = nodeType(statement.node)
@@ -64,7 +66,7 @@ export function foldIntoCreateTable(
     if (type === 'AlterTableStmt' && statement.async === undefined && fields.objtype === 'OBJECT_TABLE') {
       const relation = relationName(fields.relation as SqlFields)
       const target = tables.get(relationKey(relation))
-      if (target?.open === true && merge(target, listOf(fields.cmds), tables)) {
+      if (target?.open === true && merge(target, listOf(fields.cmds), { tables, touched })) {
         removed.add(position)
         report(statement, {
           rule: 'fold-into-create-table',
@@ -74,6 +76,7 @@ export function foldIntoCreateTable(
       }
     }
     for (const key of touchedTables(statement.node)) {
+      touched.set(key, position)
       const table = tables.get(key)
       if (table !== undefined) table.open = false
     }
@@ -145,11 +148,17 @@ function hasKey(table: NewTable, columns: string[]): boolean {
  * Merges the ALTER's commands into the table's CREATE TABLE when every one can be; changes
  * nothing and returns false otherwise.
  */
-function merge(target: NewTable, commands: unknown[], tables: ReadonlyMap<string, NewTable>): boolean {
+/** The tables made in the migration so far, and where each table was last touched. */
+interface Seen {
+  readonly tables: ReadonlyMap<string, NewTable>
+  readonly touched: ReadonlyMap<string, number>
+}
+
+function merge(target: NewTable, commands: unknown[], seen: Seen): boolean {
   const trial: NewTable = { ...target, columns: new Set(target.columns), keys: new Set(target.keys) }
   const elements: SqlNode[] = []
   for (const item of commands) {
-    const element = mergeable(trial, fieldsIf(item, 'AlterTableCmd'), tables)
+    const element = mergeable(trial, fieldsIf(item, 'AlterTableCmd'), seen)
     if (element === undefined) return false
     record(trial, element)
     elements.push(element)
@@ -162,11 +171,7 @@ function merge(target: NewTable, commands: unknown[], tables: ReadonlyMap<string
 }
 
 /** The column or constraint a command adds, ready for CREATE TABLE, if it can go there. */
-function mergeable(
-  table: NewTable,
-  command: SqlFields | undefined,
-  tables: ReadonlyMap<string, NewTable>,
-): SqlNode | undefined {
+function mergeable(table: NewTable, command: SqlFields | undefined, seen: Seen): SqlNode | undefined {
   if (command?.subtype === 'AT_AddColumn') {
     const column = fieldsIf(command.def, 'ColumnDef')
     if (column === undefined || table.columns.has(String(column.colname))) return undefined
@@ -181,15 +186,9 @@ function mergeable(
       break
     case 'CONSTR_UNIQUE':
       break
-    case 'CONSTR_FOREIGN': {
-      const referenced = relationKey(relationName(constraint.pktable as SqlFields))
-      const other = [...tables.entries()].find(([key]) => key === referenced)?.[1]
-      const self = other?.position === table.position
-      const owner = self ? table : other
-      if (owner === undefined || (!self && owner.position >= table.position)) return undefined
-      if (!hasKey(owner, namesOf(constraint.pk_attrs))) return undefined
+    case 'CONSTR_FOREIGN':
+      if (!referenceable(table, constraint, seen)) return undefined
       break
-    }
     case 'CONSTR_CHECK':
       break
     default:
@@ -201,6 +200,20 @@ function mergeable(
     constraint.initially_valid = true
   }
   return { Constraint: constraint }
+}
+
+/**
+ * Whether the referenced key exists where the CREATE TABLE runs: in the table itself, in a table
+ * made before it in the migration, or in a table made before the migration that nothing has
+ * touched since the CREATE TABLE (so no statement in between adds the key it needs).
+ */
+function referenceable(table: NewTable, constraint: SqlFields, seen: Seen): boolean {
+  const referenced = relationKey(relationName(constraint.pktable as SqlFields))
+  const columns = namesOf(constraint.pk_attrs)
+  if (referenced === table.key) return hasKey(table, columns)
+  const other = seen.tables.get(referenced)
+  if (other !== undefined) return other.position < table.position && hasKey(other, columns)
+  return (seen.touched.get(referenced) ?? -1) < table.position
 }
 
 function describe(commands: unknown[]): string {

@@ -260,9 +260,9 @@ export const RULES = {
     DSQL_DOCS.alterTable,
   ),
   'add-column-identity': rule(
-    'advisory',
-    'ADD COLUMN of an identity (or serial) column becomes ADD COLUMN, then ALTER COLUMN ... ADD GENERATED',
-    'DSQL adds a column only with its name and type; existing rows get NULL instead of numbers.',
+    'error',
+    'reported',
+    'PostgreSQL makes a column an identity only once it is NOT NULL, which DSQL cannot add to an existing column.',
     DSQL_DOCS.alterTable,
   ),
   'add-column-not-null': rule(

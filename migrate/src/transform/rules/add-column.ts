@@ -1,10 +1,9 @@
 import { cloneNode, displayName, fieldsIf, listOf, type SqlFields, type SqlNode } from '../../sql/index.js'
 import type { Draft, RewriteContext } from '../rewrite-context.js'
 import { type AlteredTable, rewriteAddedConstraint } from './add-constraint.js'
-import { addColumn, addIdentity, alterTable, asTableConstraint, setDefault } from './alter-statements.js'
-import { identityConstraint, serialKind } from './column-definition.js'
+import { addColumn, alterTable, asTableConstraint, setDefault } from './alter-statements.js'
+import { serialKind } from './column-definition.js'
 import { columnSubject, reportUnsupportedType } from './column-types.js'
-import { bigintTypeName, narrowIntegerName, withValidCache } from './identity-options.js'
 
 /** A change to a statement's text: `pattern` matched at a node's place, replaced. */
 export interface TextEdit {
@@ -43,8 +42,8 @@ const ERRORS: Readonly<
 /**
  * `ADD COLUMN` in DSQL's terms: the column with its name and type only (DSQL refuses
  * `ALTER TABLE ADD COLUMN with constraint`), then what it carried as statements of their own:
- * SET DEFAULT, ADD GENERATED ... AS IDENTITY, a unique index, NOT VALID constraints. NOT NULL,
- * PRIMARY KEY and generated columns have no such form and are reported.
+ * SET DEFAULT, a unique index, NOT VALID constraints. NOT NULL, PRIMARY KEY, identity (serial)
+ * and generated columns have no such form and are reported.
  */
 export function rewriteAddColumn(
   table: AlteredTable,
@@ -79,35 +78,20 @@ export function rewriteAddColumn(
   }
   if (failed) return { command: original, after: [], changed: false }
 
-  const after: Draft[] = []
-  const then = (cmds: SqlNode[], async = false) =>
-    after.push({ node: alterTable(table.statement, cmds), async })
-  let changed = false
-  const serial = serialKind(column)
-  const identity = constraints.find((constraint) => constraint.contype === 'CONSTR_IDENTITY')
-  if (serial !== undefined || identity !== undefined) {
-    const narrow =
-      serial === 'widens' ? 'serial' : serial === undefined ? narrowIntegerName(column.typeName) : undefined
-    let made: SqlNode = identityConstraint(context.identityCache)
-    if (identity !== undefined) {
-      const copy = cloneNode(identity)
-      copy.options = withValidCache(identity.options, display, context) ?? copy.options
-      made = { Constraint: copy }
-    }
+  if (serialKind(column) !== undefined || constraints.some((c) => c.contype === 'CONSTR_IDENTITY')) {
     context.report({
       rule: 'add-column-identity',
-      message: `${display} is an identity column${narrow === undefined ? '' : ` (${narrow}, widened to bigint)`}; it is added as bigint, then made an identity with ALTER COLUMN ... ADD GENERATED.`,
-      hint: 'Rows already in the table get NULL where PostgreSQL would have numbered them: number them in batches of at most 3,000 if they need a value. node-postgres returns bigint as a string.',
+      message: `${display} is an identity (or serial) column; PostgreSQL makes a column an identity only once it is NOT NULL, which DSQL cannot add to an existing column.`,
+      hint: "Number the rows from a sequence instead: ADD COLUMN n bigint, CREATE SEQUENCE t_n_seq CACHE 65536 OWNED BY t.n, then ALTER COLUMN n SET DEFAULT nextval('t_n_seq') (existing rows stay NULL). Or give the table the column when it is created.",
       at: column.location,
     })
-    column.typeName = bigintTypeName((column.typeName as SqlFields).location)
-    then([addIdentity(name, made)])
-    changed = true
+    return { command: original, after: [], changed: false }
   }
+  const after: Draft[] = []
+  const then = (cmds: SqlNode[]) => after.push({ node: alterTable(table.statement, cmds), async: false })
+  let changed = false
   for (const constraint of withAttributes(constraints)) {
     switch (constraint.contype) {
-      case 'CONSTR_IDENTITY':
-        break
       case 'CONSTR_NULL':
         context.report({
           rule: 'add-column-constraint',

@@ -35,11 +35,6 @@ export function setDefault(column: string, expression: unknown): SqlNode {
   return command('AT_ColumnDefault', { name: column, def: expression })
 }
 
-/** `ALTER COLUMN <column> ADD GENERATED ... AS IDENTITY (...)`. */
-export function addIdentity(column: string, identity: SqlNode): SqlNode {
-  return command('AT_AddIdentity', { name: column, def: identity })
-}
-
 /** `ADD COLUMN <column>`. */
 export function addColumn(column: SqlFields, ifNotExists: boolean): SqlNode {
   return command(
