@@ -83,8 +83,9 @@ export class MigrationPlanError extends ApplyError {
     const lines = problems.map(
       (p) => `  ${formatLocation(p.location)}: ${p.message}${p.hint === undefined ? '' : ` (${p.hint})`}`,
     )
+    const ids = [...new Set(problems.map((p) => `"${p.migrationId}"`))]
     super(
-      `Migration "${problems[0]?.migrationId}" cannot be applied on DSQL:\n${lines.join('\n')}\n` +
+      `Migration${ids.length > 1 ? 's' : ''} ${ids.join(', ')} cannot be applied on DSQL:\n${lines.join('\n')}\n` +
         'Nothing was applied. Rewrite these statements (`pg-dsql-migrate lint` shows each with its fix), then run again.',
       'ERR_DSQL_MIGRATE_PLAN',
     )

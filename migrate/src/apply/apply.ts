@@ -1,4 +1,5 @@
 import { loadSqlParser } from '../sql/index.js'
+import { transform } from '../transform/index.js'
 import { MigrationDriftError, MigrationPlanError } from './apply-errors.js'
 import { eventEmitter } from './apply-events.js'
 import { type ApplyOptions, resolveApplyOptions } from './apply-options.js'
@@ -9,7 +10,6 @@ import { type PlannedMigration, planMigrations } from './plan-migrations.js'
 import { StatementRecognizer } from './recognition/index.js'
 import { RunnerSession } from './runner-session.js'
 import { type RunContext, runStep } from './statement-runner.js'
-import { loadTransform } from './transform-seam.js'
 
 /** What one migration came to in a run. */
 export interface AppliedMigration {
@@ -39,12 +39,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const resolved = resolveApplyOptions(options)
   const emit = eventEmitter(resolved.onEvent)
   const parser = await loadSqlParser()
-  const plan = await planMigrations(
-    resolved.migrations,
-    await loadTransform(parser),
-    resolved.transform,
-    parser,
-  )
+  const plan = await planMigrations(resolved.migrations, transform, resolved.transform, parser)
   const session = new RunnerSession(resolved.pool)
   const journal = new Journal(resolved.journal, resolved.retry, emit)
   const lock = new MigrationLock(resolved.pool, resolved.journal, resolved.lock, resolved.retry, emit)

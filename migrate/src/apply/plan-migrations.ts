@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { type SqlParser, SqlSyntaxError } from '../sql/index.js'
+import { type SqlParser, SqlSyntaxError, statementKind } from '../sql/index.js'
 import type { PlannedStatement, TransformOptions, TransformResult } from '../transform/transform-types.js'
 import type { PlanProblem, StatementRef } from './apply-errors.js'
 import type { Migration } from './apply-options.js'
-import { kindOf } from './statement-kind.js'
 
 /** One statement as the runner runs it. */
 export interface PlannedStep {
@@ -127,7 +126,7 @@ function planStatements(
         })
         return
       }
-      const kind = kindOf(only.node)
+      const kind = statementKind(only.node)
       steps.push(
         step(id, index, {
           sql: statement.trim(),

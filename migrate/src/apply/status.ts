@@ -1,4 +1,5 @@
 import { loadSqlParser } from '../sql/index.js'
+import { transform } from '../transform/index.js'
 import type { Drift, PlanProblem, StatementRef } from './apply-errors.js'
 import { eventEmitter } from './apply-events.js'
 import { resolveApplyOptions, type StatusOptions } from './apply-options.js'
@@ -8,7 +9,6 @@ import { type PlannedMigration, type PlannedStep, planMigrations } from './plan-
 import { type Recognition, StatementRecognizer } from './recognition/index.js'
 import { RunnerSession } from './runner-session.js'
 import { isSuperseded, type Subjects, subjectsOf } from './statement-subjects.js'
-import { loadTransform } from './transform-seam.js'
 
 /** One statement's state. */
 export interface StatementStatus {
@@ -62,12 +62,7 @@ export interface StatusCheckOptions extends StatusOptions {
 export async function status(options: StatusCheckOptions): Promise<StatusResult> {
   const resolved = resolveApplyOptions(options)
   const parser = await loadSqlParser()
-  const plan = await planMigrations(
-    resolved.migrations,
-    await loadTransform(parser),
-    resolved.transform,
-    parser,
-  )
+  const plan = await planMigrations(resolved.migrations, transform, resolved.transform, parser)
   const session = new RunnerSession(resolved.pool)
   const journal = new Journal(resolved.journal, resolved.retry, eventEmitter(undefined))
   try {
