@@ -50,6 +50,8 @@ export function capturedMigration(
   return sql.length === 0 ? [] : [{ id: id ?? contentId(prefix, sql), sql }]
 }
 
+const SOURCE_ERROR_BRAND = Symbol.for('pg-dsql-migrate.MigrationSourceError')
+
 /**
  * An ORM's migrations could not be read: a missing folder or journal, a migration that failed
  * while its SQL was captured. The message names the file or migration and what to do.
@@ -57,7 +59,16 @@ export function capturedMigration(
 export class MigrationSourceError extends Error {
   override readonly name = 'MigrationSourceError'
   readonly code = 'ERR_DSQL_MIGRATE_SOURCE'
+  /** Each subpath bundles its own copy of this class: `instanceof` checks the brand, not the copy. */
+  readonly [SOURCE_ERROR_BRAND] = true
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
+  }
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[SOURCE_ERROR_BRAND] === true
+    )
   }
 }
