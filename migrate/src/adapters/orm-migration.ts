@@ -64,7 +64,7 @@ export class MigrationSourceError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
   }
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return (
       typeof value === 'object' &&
       value !== null &&
