@@ -20,7 +20,14 @@ const ormEntries = Object.fromEntries(
     .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
     .map((file) => [`orm/${file.slice(0, -'.ts'.length)}`, `src/orm/${file}`]),
 )
-const libraryEntries = { index: 'src/index.ts', ...ormEntries }
+// The metrics adapters (`pg-dsql/otel`, `pg-dsql/prometheus`, `pg-dsql/emf`) are entries of their
+// own too: their optional peers (@opentelemetry/api, prom-client) load only when one is imported.
+const adapterEntries = {
+  otel: 'src/adapters/otel.ts',
+  prometheus: 'src/adapters/prometheus.ts',
+  emf: 'src/adapters/emf.ts',
+}
+const libraryEntries = { index: 'src/index.ts', ...ormEntries, ...adapterEntries }
 
 export default defineConfig([
   {

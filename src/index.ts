@@ -29,7 +29,18 @@ export {
   TransactionMisuseError,
   TransactionOutcomeUnknownError,
 } from './errors/index.js'
-export type { DsqlEvent, DsqlEventError, DsqlEventListener, DsqlEventType } from './observability/index.js'
+export type {
+  DsqlCounters,
+  DsqlEvent,
+  DsqlEventError,
+  DsqlEventListener,
+  DsqlEventType,
+  DsqlPoolStats,
+  EndpointStats,
+  HistogramSnapshot,
+  PoolObserver,
+  SampleName,
+} from './observability/index.js'
 export { DSQL_EVENT_TYPES, EVENT_CHANNEL_NAME } from './observability/index.js'
 export type { DsqlPgModule, DsqlPoolClient } from './pool/index.js'
 export { createDsqlPg, DsqlClient, DsqlPool, dsqlPg, transaction } from './pool/index.js'

@@ -191,6 +191,7 @@ export class TokenProvider {
       .then(
         ({ token, credentials }) => {
           this.#store(key, entry, token, startedAt, credentials, forConnection)
+          this.#events.tally.tokenIssued()
           this.#events.emit(() => ({
             type: 'token.issued',
             endpoint: key.host,
@@ -203,6 +204,7 @@ export class TokenProvider {
           return token
         },
         (error: unknown) => {
+          this.#events.tally.tokenFailed()
           this.#events.emit(() => ({
             type: 'token.error',
             endpoint: key.host,

@@ -169,6 +169,9 @@ const SOCKET_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ])
 
+/** @internal The reason of pg-pool's checkout timeout, which has no code. */
+export const CHECKOUT_TIMED_OUT = 'checkout timed out'
+
 /**
  * pg and pg-pool report a dead connection with no code; their own words are the only sign
  * (DSQL's 60-minute cap closes the socket with no ErrorResponse: "Connection terminated unexpectedly").
@@ -182,6 +185,9 @@ const PG_MESSAGES: ReadonlyMap<string, Entry> = new Map([
   ],
   ['Connection terminated due to connection timeout', entry('transient', 'if-idempotent', LOST, 'timed out')],
   ['timeout expired', entry('transient', 'if-idempotent', LOST, 'timed out')],
+  // pg-pool's own checkout timeout (connectionTimeoutMillis while every connection was busy): the
+  // app's deadline, not a fault, so it is not retried; its reason lets stats() count it.
+  ['timeout exceeded when trying to connect', entry('permanent', 'never', {}, CHECKOUT_TIMED_OUT)],
 ])
 
 /**

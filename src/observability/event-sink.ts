@@ -1,5 +1,6 @@
 import type { DsqlEvent, DsqlEventError } from './dsql-event.js'
 import { eventChannel } from './event-channel.js'
+import { EventTally } from './event-tally.js'
 
 /** A listener for pg-dsql events. Its return value and its exceptions are ignored. */
 export type DsqlEventListener = (event: DsqlEvent) => void
@@ -8,12 +9,18 @@ export type DsqlEventListener = (event: DsqlEvent) => void
  * Delivers events to its listeners (the `onEvent` option of each pool or client it serves) and
  * the `pg-dsql:event` channel through one code path; each event is built once and published to
  * the channel once. Callers on hot paths check `isActive` first and build nothing when it is
- * false; cold paths may pass a function that builds the event.
+ * false; cold paths may pass a function that builds the event. Every emit site also counts in
+ * `tally`, listener or not.
  */
 export class EventSink {
   /** Each listener with how many users added it: a listener added twice still hears once. */
   readonly #listeners = new Map<DsqlEventListener, number>()
   #warned = false
+  /**
+   * The counts behind `pool.stats()`: emit sites count here first, whether or not anyone
+   * listens, with a numeric increment, and build an event only when someone does.
+   */
+  readonly tally = new EventTally()
 
   constructor(onEvent?: DsqlEventListener) {
     if (onEvent !== undefined) this.add(onEvent)

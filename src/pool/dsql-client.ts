@@ -48,6 +48,8 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   #ending = false
   #poolRelease: PoolRelease | undefined
   #checkedOut = false
+  /** When pg-pool last handed this connection out (performance.now()), for the use-time histogram. */
+  #checkedOutAt = 0
   #retireReason: ConnectionRetired['reason'] | undefined
   #lifetimeTimer: NodeJS.Timeout | undefined
 
@@ -163,6 +165,7 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
         return
       }
       this.#connectedAt = Date.now()
+      runtime.events.tally.connected(durationMs)
       runtime.router.connected(endpoint, durationMs)
       // A connection that dies under us may mean the endpoint went dark: the router checks.
       onConnectionEnd(this, () => {
@@ -180,6 +183,7 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
 
   #explain(error: unknown, endpoint: ResolvedEndpoint): unknown {
     const verdict = errorVerdict(error)
+    this.#runtime.events.tally.connectFailed(verdict.tokenRefused)
     if (verdict.tokenRefused) {
       const hint = (error as { hint?: unknown }).hint
       const reason = typeof hint === 'string' && hint !== '' ? ` DSQL says: ${hint}.` : ''
@@ -239,6 +243,12 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   checkedOut(poolRelease: PoolRelease): void {
     this.#poolRelease = poolRelease
     this.#checkedOut = true
+    this.#checkedOutAt = performance.now()
+  }
+
+  /** @internal True while pg-pool has this connection checked out. */
+  get isCheckedOut(): boolean {
+    return this.#checkedOut
   }
 
   // pg-pool listens for a client's 'error' only while it is idle; checked out, a connection that
@@ -248,6 +258,7 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   readonly #lostWhileCheckedOut = (error: unknown): void => {
     const endpoint = this.#target.endpoint
     if (!this.#checkedOut || endpoint === undefined) return
+    this.#runtime.events.tally.connectionLost()
     this.#runtime.events.emit(() => ({
       type: 'connection.lost',
       endpoint: endpoint.host,
@@ -263,6 +274,7 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
 
   readonly #release: PoolRelease = (error) => {
     const poolRelease = this.#poolRelease as PoolRelease
+    if (this.#checkedOut) this.#runtime.events.tally.released(performance.now() - this.#checkedOutAt)
     this.#checkedOut = false
     const reason = this.#retireReason
     if (reason !== undefined && (error === undefined || error === false)) {

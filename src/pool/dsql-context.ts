@@ -111,6 +111,7 @@ export class DsqlContext {
         tokens: tokenState.tokens,
         router: routeState.router,
         markers: routeState.markers,
+        sharedTallies: [tokenState.events.tally, routeState.events.tally],
         tokenKey: routeState.tokenKey,
       },
       bindTo: (owner) => dropped.register(owner, release, lease),

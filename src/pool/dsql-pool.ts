@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { DsqlPoolConfig, TransactionOptions } from '../config/index.js'
 import { errorVerdict, PoolEndedError } from '../errors/index.js'
+import type { DsqlPoolStats, PoolObserver } from '../observability/index.js'
 import {
   type CheckoutCallback,
   connectWithRetry,
@@ -15,6 +16,7 @@ import type { DsqlRuntime } from './dsql-runtime.js'
 import { poolQuery, rejectWaiting } from './pg-pool-bridge.js'
 import { PoolConnections, type PoolRoutingSnapshot } from './pool-connections.js'
 import { clientClassOf, poolOptions } from './pool-options.js'
+import { poolStats, type SharedBaseline, sharedBaselines } from './pool-stats.js'
 import { poolRetryTarget } from './pool-target.js'
 import { queryMethod } from './query-callback.js'
 
@@ -39,6 +41,8 @@ export class DsqlPool extends pg.Pool {
   readonly #target: RetryTarget<DsqlPoolClient>
   /** pg-pool's own checkout, once, for the connect loop. */
   readonly #checkoutOnce: (callback: PoolConnectCallback) => void
+  /** The shared token cache's and router's counts when this pool was built: stats() counts from here. */
+  readonly #sharedBaselines: readonly SharedBaseline[]
 
   constructor(config?: DsqlPoolConfig, context: DsqlContext = defaultContext) {
     // Checked before the lease, so a refused option leaves no shared state behind.
@@ -50,6 +54,7 @@ export class DsqlPool extends pg.Pool {
     this.#lease = lease
     this.#runtime = runtime
     this.#connections = new PoolConnections(runtime)
+    this.#sharedBaselines = sharedBaselines(runtime)
     this.#checkoutOnce = (callback) => super.connect(callback as Parameters<pg.Pool['connect']>[0])
     this.#target = poolRetryTarget<DsqlPoolClient>(this, runtime)
     // Start signing now, so the first connection finds a token ready.
@@ -71,11 +76,34 @@ export class DsqlPool extends pg.Pool {
     return this.#connections.snapshot()
   }
 
+  /**
+   * A snapshot of this pool, taken without I/O: pg-pool's counts (total, idle, waiting, max),
+   * each endpoint's health, smoothed latency and this pool's connections to it, counters since
+   * the pool was built (connections, tokens, conflicts, retries, transactions, failovers), and
+   * histograms of checkout wait, connect and use times and of attempts per transaction. The
+   * counts are kept whether or not anyone listens for events; the metrics adapters
+   * (`pg-dsql/otel`, `pg-dsql/prometheus`, `pg-dsql/emf`) read it when they collect.
+   */
+  stats(): DsqlPoolStats {
+    return poolStats(this, this.#runtime, this.#connections, this.#sharedBaselines)
+  }
+
+  /**
+   * Hears each histogram observation as it is recorded, and this pool's end; returns the
+   * removal. For metrics adapters that need single values (OpenTelemetry histograms, EMF), or a
+   * last flush at `end()`. The observer runs on the query path: keep it cheap.
+   */
+  observe(observer: PoolObserver): () => void {
+    return this.#runtime.events.tally.observe(observer)
+  }
+
   override end(): Promise<void>
   override end(callback: (error?: Error) => void): void
   override end(callback?: (error?: Error) => void): Promise<void> | undefined {
     const first = !this.ending
     if (first) {
+      // Adapters flush what they hold while the pool can still say what it did.
+      this.#runtime.events.tally.ended()
       this.#unsubscribe()
       this.#runtime.router.release()
       // The last pool or client of this configuration closes its router and token cache.

@@ -1,6 +1,6 @@
 import type { TokenKey, TokenProvider } from '../auth/index.js'
 import type { ResolvedConfig, ResolvedEndpoint, ResolvedRetry, TokenAction } from '../config/index.js'
-import type { EventSink } from '../observability/index.js'
+import type { EventSink, EventTally } from '../observability/index.js'
 import type { CommitMarkers } from '../retry/index.js'
 import type { Router } from '../routing/index.js'
 
@@ -19,6 +19,8 @@ export interface DsqlRuntime {
   readonly router: Router
   /** Bookkeeping for `exactlyOnce` transactions: the marker table is checked once. */
   readonly markers: CommitMarkers
+  /** The tallies of the shared token cache and router (token, failover and health counts). */
+  readonly sharedTallies: readonly EventTally[]
   /** The token key for an endpoint and action, built once. */
   tokenKey(endpoint: ResolvedEndpoint, action: TokenAction): TokenKey
 }

@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from '../config/index.js'
-import { eventError } from '../observability/index.js'
+import { type EndpointStats, eventError } from '../observability/index.js'
 import type { EndpointSnapshot, RouteChange, RoutingSnapshot } from '../routing/index.js'
 import type { ConnectionRetired, DsqlClient } from './dsql-client.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
@@ -81,8 +81,32 @@ export class PoolConnections {
     }
   }
 
+  /** Each endpoint with this pool's open and checked-out connections to it, for `pool.stats()`. */
+  endpointStats(): EndpointStats[] {
+    const open = new Map<string, { open: number; used: number }>()
+    for (const client of this.#clients) {
+      const host = client.endpoint?.host
+      if (host === undefined) continue
+      const counts = open.get(host) ?? { open: 0, used: 0 }
+      counts.open++
+      if (client.isCheckedOut) counts.used++
+      open.set(host, counts)
+    }
+    return this.#runtime.router.snapshot().endpoints.map((endpoint) => ({
+      host: endpoint.host,
+      region: endpoint.region,
+      port: endpoint.port,
+      healthy: endpoint.healthy,
+      preferred: endpoint.preferred,
+      latencyMs: endpoint.latencyMs,
+      openConnections: open.get(endpoint.host)?.open ?? 0,
+      usedConnections: open.get(endpoint.host)?.used ?? 0,
+    }))
+  }
+
   /** An idle connection was closed under the pool (the server, the network). */
   lost(endpoint: ResolvedEndpoint, error: unknown): void {
+    this.#runtime.events.tally.connectionLost()
     this.#runtime.events.emit(() => ({
       type: 'connection.lost',
       endpoint: endpoint.host,
@@ -94,6 +118,7 @@ export class PoolConnections {
   #recycled(client: DsqlClient, reason: ConnectionRetired['reason']): void {
     const endpoint = client.endpoint
     if (endpoint === undefined) return
+    this.#runtime.events.tally.connectionRecycled()
     this.#runtime.events.emit(() => ({
       type: 'connection.recycled',
       endpoint: endpoint.host,

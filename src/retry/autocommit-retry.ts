@@ -39,9 +39,11 @@ export function autocommitRetryDelay(
   const allowed = failure.allow === 'conflict' ? isConflict : verdict.retry !== 'never'
   if (!allowed) return undefined
   if (isConflict) {
+    const kind = errorClass === 'occ-data' ? 'data' : 'schema'
+    events.tally.occConflict(kind)
     events.emit(() => ({
       type: 'occ.conflict',
-      kind: errorClass === 'occ-data' ? 'data' : 'schema',
+      kind,
       attempt,
       scope: 'autocommit',
     }))
@@ -50,6 +52,7 @@ export function autocommitRetryDelay(
   const delayMs = backoffDelayMs(attempt, retry)
   const elapsedMs = now() - failure.startedAt
   if (attempt >= retry.maxAttempts || elapsedMs + delayMs > retry.deadlineMs) {
+    events.tally.exhausted('autocommit')
     events.emit(() => ({
       type: 'retry.exhausted',
       attempts: attempt,
@@ -59,6 +62,7 @@ export function autocommitRetryDelay(
     }))
     return undefined
   }
+  events.tally.retried('autocommit')
   events.emit(() => ({
     type: 'retry',
     attempt,

@@ -76,6 +76,7 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
   }
   if (errorClass === 'occ-data' || errorClass === 'occ-schema') {
     const kind = errorClass === 'occ-data' ? 'data' : 'schema'
+    events.tally.occConflict(kind)
     events.emit(() => ({ type: 'occ.conflict', kind, attempt: attempt.attempt, scope: 'transaction' }))
     if (retry.onConflict !== undefined) {
       const answer = await retry.onConflict(
@@ -95,6 +96,7 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
   const delayMs = backoffDelayMs(attempt.attempt, retry, attempt.random)
   const elapsedMs = now() - attempt.startedAt
   if (attempt.attempt >= retry.maxAttempts || elapsedMs + delayMs > retry.deadlineMs) {
+    events.tally.exhausted('transaction')
     events.emit(() => ({
       type: 'retry.exhausted',
       attempts: attempt.attempt,
@@ -115,6 +117,7 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
     }
     return fail('failed')
   }
+  events.tally.retried('transaction')
   events.emit(() => ({
     type: 'retry',
     attempt: attempt.attempt,
@@ -144,5 +147,6 @@ export function transactionFinished(
   durationMs: number,
   readOnly: boolean,
 ): void {
+  events.tally.transactionEnded(outcome, attempts)
   events.emit(() => ({ type: 'transaction', outcome, attempts, durationMs, readOnly }))
 }

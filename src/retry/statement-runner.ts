@@ -41,6 +41,7 @@ export function runStatement<C extends TransactionClient>(
     // so, as transaction() does for its COMMIT, rather than hand back an error that reads as
     // retryable. (Inside a transaction, the COMMIT's sender decides: transaction() does.)
     if (allow === undefined && verdict.retry === 'if-idempotent' && !readOnly && autocommit) {
+      target.events.tally.statementOutcomeUnknown()
       callback(statementOutcomeUnknown(error, attempt))
       return
     }

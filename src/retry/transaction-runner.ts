@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResolvedRetry } from '../config/index.js'
 import { errorVerdict, TransactionAbortedError, TransactionMisuseError } from '../errors/index.js'
-import type { EventSink } from '../observability/index.js'
+import { type EventSink, eventError } from '../observability/index.js'
 import { abortableSleep } from './abortable-sleep.js'
 import type { CommitMarkers } from './commit-markers.js'
 import {
@@ -57,41 +57,19 @@ export async function runTransaction<C extends TransactionClient, T>(
 
   for (let attempt = 1; ; attempt++) {
     retry.signal?.throwIfAborted()
-    let phase: Phase = 'connect'
-    let failure: unknown
-    let committed = false
-    let value: T | undefined
-    const lease = await target.acquire().catch((error: unknown) => {
-      failure = error
-      return undefined
+    const run = () => attemptOnce(target, fn, retry.readOnly, markers, markerId)
+    // An adapter tracing attempts (pg-dsql/otel) runs each in a span of its own, so the queries'
+    // spans nest under the attempt they belong to.
+    const span = events.tally.tracesAttempts
+      ? events.tally.startAttempt({ attempt, readOnly: retry.readOnly })
+      : undefined
+    const result = span === undefined ? await run() : await span.run(run)
+    span?.end({
+      committed: result.committed,
+      error: result.failure === undefined ? undefined : eventError(result.failure),
     })
-    if (lease !== undefined) {
-      const client = lease.client
-      try {
-        claim(client)
-        phase = 'begin'
-        await client.query(retry.readOnly ? 'BEGIN READ ONLY' : 'BEGIN')
-        phase = 'body'
-        if (markers !== undefined && markerId !== undefined) await markers.write(client, markerId)
-        value = await insideTransaction.run(true, () => fn(client))
-        phase = 'commit'
-        const commit = await client.query('COMMIT')
-        if (commit.command === 'ROLLBACK') {
-          throw new TransactionAbortedError(
-            'COMMIT answered ROLLBACK: a statement inside the transaction failed and its error was caught ' +
-              'inside the callback, so nothing was committed. Let the error propagate instead of catching it.',
-          )
-        }
-        committed = true
-      } catch (error) {
-        failure = error
-        // Keep what fn returned: if this COMMIT landed after all, it is the transaction's result.
-        if (phase === 'commit' && !(error instanceof TransactionAbortedError))
-          unansweredResult = { value: value as T }
-      } finally {
-        await release(lease, client, failure, phase)
-      }
-    }
+    const { phase, failure, committed, value } = result
+    if (result.unanswered !== undefined) unansweredResult = result.unanswered
     if (committed) {
       finish(events, 'committed', attempt, now() - startedAt, retry.readOnly)
       if (markers !== undefined) markers.cleanUpSoon(target, now())
@@ -122,6 +100,63 @@ export async function runTransaction<C extends TransactionClient, T>(
     }
     await abortableSleep(decision.delayMs, retry.signal)
   }
+}
+
+/** How one attempt ended: where it was, its failure, and fn's result. */
+interface AttemptResult<T> {
+  readonly phase: Phase
+  readonly failure: unknown
+  readonly committed: boolean
+  readonly value: T | undefined
+  /** fn's result when this attempt's COMMIT had no answer. */
+  readonly unanswered: { value: T } | undefined
+}
+
+/** One attempt: a connection, BEGIN, fn, COMMIT, and the connection given back. */
+async function attemptOnce<C extends TransactionClient, T>(
+  target: TransactionTarget<C>,
+  fn: (client: C) => Promise<T> | T,
+  readOnly: boolean,
+  markers: CommitMarkers | undefined,
+  markerId: string | undefined,
+): Promise<AttemptResult<T>> {
+  let phase: Phase = 'connect'
+  let failure: unknown
+  let committed = false
+  let value: T | undefined
+  let unanswered: { value: T } | undefined
+  const lease = await target.acquire().catch((error: unknown) => {
+    failure = error
+    return undefined
+  })
+  if (lease !== undefined) {
+    const client = lease.client
+    try {
+      claim(client)
+      phase = 'begin'
+      await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN')
+      phase = 'body'
+      if (markers !== undefined && markerId !== undefined) await markers.write(client, markerId)
+      value = await insideTransaction.run(true, () => fn(client))
+      phase = 'commit'
+      const commit = await client.query('COMMIT')
+      if (commit.command === 'ROLLBACK') {
+        throw new TransactionAbortedError(
+          'COMMIT answered ROLLBACK: a statement inside the transaction failed and its error was caught ' +
+            'inside the callback, so nothing was committed. Let the error propagate instead of catching it.',
+        )
+      }
+      committed = true
+    } catch (error) {
+      failure = error
+      // Keep what fn returned: if this COMMIT landed after all, it is the transaction's result.
+      if (phase === 'commit' && !(error instanceof TransactionAbortedError))
+        unanswered = { value: value as T }
+    } finally {
+      await release(lease, client, failure, phase)
+    }
+  }
+  return { phase, failure, committed, value, unanswered }
 }
 
 /** After a failed attempt: the shared decision, or an exactlyOnce marker saying it committed. */

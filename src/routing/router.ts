@@ -140,6 +140,7 @@ export class Router {
       return
     }
     if (state.failed(this.#now(), reason)) {
+      this.#events.tally.endpointHealth(false)
       this.#events.emit(() => ({
         type: 'endpoint.health',
         endpoint: endpoint.host,
@@ -232,6 +233,7 @@ export class Router {
 
   #recovered(state: EndpointHealth): void {
     state.succeeded(this.#now(), this.#routing.probeIntervalMs)
+    this.#events.tally.endpointHealth(true)
     this.#events.emit(() => ({
       type: 'endpoint.health',
       endpoint: state.endpoint.host,
@@ -273,6 +275,7 @@ export class Router {
         this.#now() - to.upSince <= this.#routing.failbackAfterMs + 2 * this.#routing.probeIntervalMs
       const reason = !from.healthy ? 'failover' : recentlyRecovered ? 'failback' : 'rebalance'
       if (reason !== 'rebalance') {
+        this.#events.tally.routeMoved(reason)
         this.#events.emit(() => ({
           type: reason,
           from: from.endpoint.host,

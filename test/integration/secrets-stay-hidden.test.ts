@@ -1,8 +1,19 @@
 import diagnostics from 'node:diagnostics_channel'
 import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { Emulator } from 'pg-dsql-emulator'
+import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { instrumentPool as emfInstrument } from '../../src/adapters/emf.js'
+import { instrumentPool as otelInstrument } from '../../src/adapters/otel.js'
+import { instrumentPool as promInstrument } from '../../src/adapters/prometheus.js'
 import {
   createDsqlPg,
   DsqlClient,
@@ -38,6 +49,20 @@ class Collector {
   readonly clients: DsqlClient[] = []
   /** The tokens pg presented: pg keeps each connection's password (the token) on the client. */
   readonly tokens = new Set<string>()
+  /** Every metric the three adapters produce for every pool: the scrape, the EMF lines, OTel's export. */
+  readonly registry = new Registry()
+  readonly emfLines: string[] = []
+  readonly metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+  readonly metricReader = new PeriodicExportingMetricReader({
+    exporter: this.metricExporter,
+    exportIntervalMillis: 3_600_000,
+  })
+  readonly meterProvider = new MeterProvider({ readers: [this.metricReader] })
+  readonly spanExporter = new InMemorySpanExporter()
+  readonly tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(this.spanExporter)],
+  })
+  readonly #emf: { flush(): void }[] = []
 
   onEvent = (event: DsqlEvent) => this.events.push(event)
 
@@ -45,7 +70,32 @@ class Collector {
     const pool = new DsqlPool({ ...config, onEvent: this.onEvent })
     pool.on('connect', (client) => this.remember(client as unknown as DsqlClient))
     this.pools.push(pool)
+    this.instrument(pool)
     return pool
+  }
+
+  /** Attaches all three metrics adapters to `pool`. */
+  instrument(pool: DsqlPool): void {
+    otelInstrument(pool, { meterProvider: this.meterProvider, tracerProvider: this.tracerProvider })
+    promInstrument(pool, { registry: this.registry })
+    const stream = { write: (chunk: string) => this.emfLines.push(chunk) > 0 }
+    this.#emf.push(emfInstrument(pool, { stream, flushIntervalMs: 3_600_000 }))
+  }
+
+  /** Every metric, label, attribute, span and EMF line the adapters produced, as text. */
+  async metricsText(): Promise<string> {
+    for (const emf of this.#emf) emf.flush()
+    await this.metricReader.forceFlush()
+    return [
+      await this.registry.metrics(),
+      ...this.emfLines,
+      JSON.stringify(this.metricExporter.getMetrics()),
+      JSON.stringify(
+        this.spanExporter
+          .getFinishedSpans()
+          .map((span) => ({ name: span.name, attributes: span.attributes, status: span.status })),
+      ),
+    ].join('\n')
   }
 
   client(config: DsqlClientConfig): DsqlClient {
@@ -260,15 +310,22 @@ describe('secrets stay hidden', () => {
       },
     })
     collected.pools.push(throwing)
+    collected.instrument(throwing)
     await throwing.query('SELECT 1')
 
     // The module form ORMs use.
     const ormPool = new (createDsqlPg(base).Pool)({ max: 1 })
     collected.pools.push(ormPool)
+    collected.instrument(ormPool as DsqlPool)
     await ormPool.query('SELECT 1')
     await pool.query(`DROP TABLE ${table}`)
 
-    const text = collected.text()
+    const metrics = await collected.metricsText()
+    // The adapters saw the workload: tokens signed, conflicts, transaction attempts traced.
+    expect(metrics).toContain('pg_dsql_tokens_issued_total')
+    expect(metrics).toContain('"OccConflictsData"')
+    expect(metrics).toContain('dsql.transaction.attempt')
+    const text = `${collected.text()}\n${metrics}`
     const secrets = secretsOf(emulator, collected.tokens)
     // The workload did what it is meant to: tokens used, events heard, errors of every kind.
     expect(collected.tokens.size).toBeGreaterThan(2)

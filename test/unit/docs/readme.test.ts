@@ -79,7 +79,7 @@ describe('README', () => {
   })
 
   it('describes every event type', () => {
-    const documented = tableAfter('## Events').map((row) => row[0]?.replaceAll('`', ''))
+    const documented = tableAfter('### Events').map((row) => row[0]?.replaceAll('`', ''))
     expect(documented.sort()).toEqual([...DSQL_EVENT_TYPES].sort())
   })
 

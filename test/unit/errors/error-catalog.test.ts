@@ -390,7 +390,7 @@ describe('errorVerdict', () => {
     ['Client has encountered a connection error and is not queryable', lost('connection closed')],
     ['Connection terminated due to connection timeout', lost('timed out')],
     ['timeout expired', lost('timed out')],
-    ['timeout exceeded when trying to connect', permanent('failed')],
+    ['timeout exceeded when trying to connect', permanent('checkout timed out')],
     ['Query read timeout', permanent('failed')],
     ['The server does not support SSL connections', permanent('failed')],
     ['There was an error establishing an SSL connection', permanent('failed')],
