@@ -110,9 +110,8 @@ describe.runIf(pipelineReady)('Knex migrations through pg-dsql-migrate on the em
     try {
       await applyThroughMigrator({ pool: clean.pool(), migrations })
       const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-      const { snapshot, kills } = await applyKilledAtEachStatement(killed, migrations)
+      const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
       expect(snapshot).toEqual(expected)
-      expect(kills).toBeGreaterThanOrEqual(15)
     } finally {
       await Promise.all([clean.stop(), killed.stop()])
     }

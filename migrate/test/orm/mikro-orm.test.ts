@@ -116,9 +116,8 @@ describe.runIf(nodeMajor >= 22 && pipelineReady)(
       try {
         await applyThroughMigrator({ pool: clean.pool(), migrations })
         const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-        const { snapshot, kills } = await applyKilledAtEachStatement(killed, migrations)
+        const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
         expect(snapshot).toEqual(expected)
-        expect(kills).toBeGreaterThanOrEqual(12)
       } finally {
         await Promise.all([clean.stop(), killed.stop()])
       }

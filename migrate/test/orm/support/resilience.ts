@@ -84,8 +84,11 @@ export async function applyKilledAtEachStatement(
     kills++
     if (kills > 200) throw new Error('the runner never finished: more than 200 kills')
   }
-  const check = dsql.pool()
-  return { snapshot: await catalogSnapshot(check, ECOMMERCE_TABLES), kills }
+  // One kill per statement: each run recovers the statement the last one was killed after and
+  // gets exactly one statement further.
+  const planned = await planThroughTransform(migrations)
+  expect(kills).toBe(planned.reduce((sum, m) => sum + m.statements.length, 0))
+  return { snapshot: await catalogSnapshot(dsql.pool(), ECOMMERCE_TABLES), kills }
 }
 
 /**
