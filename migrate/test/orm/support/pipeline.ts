@@ -64,15 +64,16 @@ export const transform = door.transform as Transform | undefined
 export const pipelineReady = apply !== undefined && status !== undefined && transform !== undefined
 
 /**
- * Applies `migrations` through pg-dsql-migrate: each migration's SQL through `transform`, then its
- * statements through `apply`, one per transaction. A migration transform has `error`s for fails
- * here, naming them, before anything runs.
+ * Applies `migrations` through pg-dsql-migrate as the README's recipes do: `{ id, sql }` to
+ * `apply`, which plans each through `transform` and runs it one statement per transaction. What
+ * transform finds no DSQL form for is listed first, with the statements, to make a failure
+ * readable.
  */
 export async function applyThroughMigrator(options: PipelineOptions): Promise<void> {
   if (apply === undefined) throw new Error('pg-dsql-migrate exports no apply() yet')
   const errors = await transformErrors(options.migrations)
   if (errors.length > 0) throw new Error(`transform found what DSQL has no form for:\n${errors.join('\n')}`)
-  await apply({ ...options, migrations: (await planThroughTransform(options.migrations)) as never })
+  await apply(options)
 }
 
 /** Each migration as `transform` plans it: `{ id, statements }`, the form `apply` and `status` take as is. */
