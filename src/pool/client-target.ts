@@ -3,7 +3,7 @@ import type { ResolvedEndpoint } from '../config/index.js'
 import { errorVerdict } from '../errors/index.js'
 import type { RetryTarget } from '../retry/index.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
-import { clientQuery, transactionStatus } from './pg-pool-bridge.js'
+import { clientQuery, isBetweenTransactions, transactionStatus } from './pg-pool-bridge.js'
 
 /** A lone DsqlClient, as its retry target sees it. */
 interface LoneClient extends pg.Client {
@@ -31,7 +31,7 @@ export function clientRetryTarget<C extends LoneClient>(client: C, runtime: Dsql
       })
     },
     send: (text, values, done) => {
-      const autocommit = transactionStatus(client) === 'I'
+      const autocommit = isBetweenTransactions(client)
       clientQuery.call(client, text, values, (error: Error | null | undefined, result?: unknown) => {
         if (error === null || error === undefined) {
           done(error, result, 'idle', autocommit)

@@ -83,6 +83,17 @@ export function transactionStatus(client: pg.Client): string | null | undefined 
 }
 
 /**
+ * True when a connected `client` is between transactions. Contract: pg (8.23) runs the connect
+ * callback, which hands a new connection to pg-pool and on to its first query, before it records
+ * the first ReadyForQuery's status, so a connected client still reads null there: that is idle
+ * too. Undefined (an older pg) is "not known to be idle".
+ */
+export function isBetweenTransactions(client: pg.Client): boolean {
+  const status = transactionStatus(client)
+  return status === 'I' || status === null
+}
+
+/**
  * Contract: pg.Client reads `host` and `port` when it connects, not when it is built, and hands
  * them to its socket's `connect(port, host)` and to TLS (servername and the certificate check).
  * A DsqlClient chooses its endpoint just before connecting and points itself there.

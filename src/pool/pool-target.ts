@@ -2,7 +2,7 @@ import type pg from 'pg'
 import { errorVerdict } from '../errors/index.js'
 import type { RetryTarget, SendCallback } from '../retry/index.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
-import { clientQuery, transactionStatus } from './pg-pool-bridge.js'
+import { clientQuery, isBetweenTransactions, transactionStatus } from './pg-pool-bridge.js'
 
 /** A checked-out pooled connection, as the pool's retry target sees it. */
 interface PooledClient extends pg.PoolClient {
@@ -64,7 +64,7 @@ function sendOn(
   done: SendCallback,
 ): void {
   let settled = false
-  const autocommit = transactionStatus(client) === 'I'
+  const autocommit = isBetweenTransactions(client)
   const finish = (error: Error | null | undefined, result?: unknown) => {
     if (settled) return
     settled = true

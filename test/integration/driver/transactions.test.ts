@@ -241,6 +241,36 @@ describe('transactions through the emulator', () => {
     }
   })
 
+  // Issue 12 #6, found by the chaos suite: pg hands a new connection over from inside its connect
+  // callback, before it records the connection's first transaction status, so the first statement
+  // of every new connection was taken for one inside a transaction and its lost answer for a
+  // transient error, which an app would retry and apply twice.
+  it.each(['error', 'drop'] as const)(
+    'reports an autocommit write whose answer was lost (%s) as outcome unknown, on a new connection too',
+    async (reply) => {
+      for (const fresh of [true, false]) {
+        const id = `lost-${reply}-${fresh ? 'new' : 'used'}`
+        const single = new DsqlPool(optionsFor(emulator, { max: 1 }))
+        try {
+          if (!fresh) await single.query('SELECT 1')
+          emulator.inject({ kind: 'commit-ambiguous', count: 1, reply })
+          const error = await single
+            .query(`INSERT INTO ${table} VALUES ($1, 1)`, [id])
+            .catch((e: unknown) => e)
+          expect(error, fresh ? 'first statement of a new connection' : 'on a used one').toBeInstanceOf(
+            TransactionOutcomeUnknownError,
+          )
+          expect(error).toMatchObject({ code: '08007' })
+          expect(
+            (await pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE id = $1`, [id])).rows,
+          ).toEqual([{ n: 1 }])
+        } finally {
+          await single.end()
+        }
+      }
+    },
+  )
+
   it('leaves autocommit retries off with retry.autocommit false', async () => {
     const strict = new DsqlPool(optionsFor(emulator, { retry: { autocommit: false } }))
     try {

@@ -9,6 +9,7 @@ import {
   carry,
   clientQuery,
   hearCheckouts,
+  isBetweenTransactions,
   onConnectionEnd,
   type PoolRelease,
   poolQuery,
@@ -140,6 +141,19 @@ describe('pg-pool bridge contracts', () => {
   it('pg reports a transaction status, null before the first ReadyForQuery', () => {
     expect(typeof pg.Client.prototype.getTransactionStatus).toBe('function')
     expect(transactionStatus(new pg.Client())).toBeNull()
+  })
+
+  // A connection handed over from inside pg's connect callback still reads null (the chaos suite
+  // found it; test/integration/driver/transactions.test.ts has the case through the emulator).
+  it.each([
+    ['I', true],
+    [null, true],
+    ['T', false],
+    ['E', false],
+    [undefined, false],
+  ])('reads status %s as between transactions: %s', (status, expected) => {
+    const client = { getTransactionStatus: status === undefined ? undefined : () => status }
+    expect(isBetweenTransactions(client as unknown as pg.Client)).toBe(expected)
   })
 
   it('pg builds its socket from a stream function and connects it to the host and port set before connect', async () => {
