@@ -120,6 +120,24 @@ console.log(JSON.stringify({ rows, classNames: [esm.DsqlPool.name, cjs.DsqlPool.
     )
   })
 
+  it('loads no metrics library from the root entry, and runs pg-dsql/emf with no peer installed', () => {
+    const result = runProject(
+      'commonjs',
+      `const { DsqlPool } = require('pg-dsql')
+const loaded = Object.keys(require.cache).filter((path) => /prom-client|@opentelemetry/.test(path))
+const { instrumentPool } = require('pg-dsql/emf')
+const lines = []
+const pool = new DsqlPool({ endpoints: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } })
+instrumentPool(pool, { stream: { write: (chunk) => lines.push(chunk) } })
+let otel
+try { require('pg-dsql/otel') } catch (error) { otel = error.code }
+pool.end().then(() => console.log(JSON.stringify({ loaded, emfLines: lines.length > 0, otel })))
+`,
+    )
+    // The OTel adapter needs its optional peer; without it, requiring it says which module is missing.
+    expect(result).toEqual({ loaded: [], emfLines: true, otel: 'MODULE_NOT_FOUND' })
+  })
+
   it('requires DsqlPool from a CJS project as a subclass of pg.Pool', () => {
     const result = runProject(
       'commonjs',
