@@ -4,7 +4,7 @@ import { MigrationDriftError, MigrationPlanError } from './apply-errors.js'
 import { eventEmitter } from './apply-events.js'
 import { type ApplyOptions, resolveApplyOptions } from './apply-options.js'
 import { Journal } from './journal.js'
-import { isComplete, isDone, journalDrifts, rowsByIndex } from './journal-drift.js'
+import { isDone, isRecordedComplete, journalDrifts, rowsByIndex } from './journal-drift.js'
 import { MigrationLock } from './migration-lock.js'
 import { type PlannedMigration, planMigrations } from './plan-migrations.js'
 import { StatementRecognizer } from './recognition/index.js'
@@ -76,7 +76,7 @@ async function runAll(ctx: RunContext, plan: readonly PlannedMigration[]): Promi
   const journalRows = await ctx.journal.read(ctx.session)
   const rows = new Map(plan.map((migration) => [migration.id, rowsByIndex(journalRows, migration.id)]))
   // Refuse before anything runs: a run that stops halfway through a deploy is worse than none.
-  const problems = plan.flatMap((m) => (isComplete(m, rows.get(m.id) ?? new Map()) ? [] : m.problems))
+  const problems = plan.flatMap((m) => (isRecordedComplete(m, rows.get(m.id) ?? new Map()) ? [] : m.problems))
   if (problems.length > 0) throw new MigrationPlanError(problems)
   const drifts = plan.flatMap((m) => journalDrifts(m, rows.get(m.id) ?? new Map()))
   if (drifts.length > 0) throw new MigrationDriftError(drifts)
@@ -84,7 +84,8 @@ async function runAll(ctx: RunContext, plan: readonly PlannedMigration[]): Promi
   const results: AppliedMigration[] = []
   for (const migration of plan) {
     const recorded = rows.get(migration.id) ?? new Map()
-    const pending = migration.steps.filter((step) => !isDone(recorded.get(step.ref.index)))
+    const complete = isRecordedComplete(migration, recorded)
+    const pending = complete ? [] : migration.steps.filter((step) => !isDone(recorded.get(step.ref.index)))
     const counts = { applied: 0, recovered: 0 }
     if (pending.length > 0) {
       ctx.emit({

@@ -10,9 +10,24 @@ export function rowsByIndex(rows: readonly JournalRow[], migrationId: string): M
 export const isDone = (row: JournalRow | undefined): boolean =>
   row?.state === 'applied' || row?.state === 'recovered'
 
-/** Every statement recorded as applied. */
-export function isComplete(migration: PlannedMigration, rows: ReadonlyMap<number, JournalRow>): boolean {
-  return migration.steps.every((step) => isDone(rows.get(step.ref.index)))
+/**
+ * Applied in full, as the journal recorded it: every statement of the plan it was applied with
+ * is recorded, and its source has not changed since. Today's plan of it is not consulted, so a
+ * newer pg-dsql-migrate that prints the same source differently finds nothing to do or to
+ * call drift.
+ */
+export function isRecordedComplete(
+  migration: PlannedMigration,
+  rows: ReadonlyMap<number, JournalRow>,
+): boolean {
+  const recorded = [...rows.values()]
+  const count = recorded[0]?.statementCount ?? -1
+  return (
+    recorded.length === count &&
+    recorded.every(
+      (row) => isDone(row) && row.migrationChecksum === migration.checksum && row.statementCount === count,
+    )
+  )
 }
 
 /**
@@ -20,6 +35,7 @@ export function isComplete(migration: PlannedMigration, rows: ReadonlyMap<number
  * the migration no longer has. A `started` row is not drift: its statement may never have run.
  */
 export function journalDrifts(migration: PlannedMigration, rows: ReadonlyMap<number, JournalRow>): Drift[] {
+  if (isRecordedComplete(migration, rows)) return []
   const drifts: Drift[] = []
   for (const row of rows.values()) {
     if (!isDone(row)) continue
@@ -41,7 +57,11 @@ export function journalDrifts(migration: PlannedMigration, rows: ReadonlyMap<num
       drifts.push({
         statement: step.ref,
         kind: 'changed',
-        differences: [`its SQL differs from the SQL applied ${row.appliedAt?.toISOString() ?? ''}`.trim()],
+        differences: [
+          row.migrationChecksum === migration.checksum
+            ? 'its source is unchanged, but this pg-dsql-migrate plans it differently from the version that applied part of the migration: finish the migration with that version'
+            : `its SQL differs from the SQL applied ${row.appliedAt?.toISOString() ?? ''}`.trim(),
+        ],
       })
     }
   }

@@ -16,6 +16,8 @@ export interface JournalRow {
   readonly statementHash: string
   /** sha256 (hex) of the migration's source when this statement was recorded. */
   readonly migrationChecksum: string
+  /** How many statements the migration's plan had when this statement was recorded. */
+  readonly statementCount: number
   /**
    * `started`: about to run, outcome not recorded (a run stopped here); `applied`: ran and
    * recorded; `recovered`: found applied in the catalog after a run stopped, then recorded.
@@ -33,6 +35,7 @@ export interface JournalEntry {
   readonly index: number
   readonly statementHash: string
   readonly migrationChecksum: string
+  readonly statementCount: number
 }
 
 export interface JournalNames {
@@ -45,6 +48,11 @@ export interface JournalNames {
  * The journal's two tables, in forms DSQL accepts: text keys (no serial), no defaults that need
  * a sequence, one DDL statement per transaction, `IF NOT EXISTS` so that runners racing to
  * create them both succeed.
+ *
+ * This is the shape 0.1.0, the first release, ships; `statement_count` joined it before that
+ * release, so no published version made a journal without it and none is migrated here. A later
+ * change to the shape must add its columns nullable (`ALTER TABLE ... ADD COLUMN`, one DDL per
+ * transaction, no default: what DSQL accepts) and read a missing value as "unknown".
  */
 function tableDefinitions(names: JournalNames): { name: string; sql: string }[] {
   const journal = qualified(names.schema, names.table)
@@ -57,6 +65,7 @@ function tableDefinitions(names: JournalNames): { name: string; sql: string }[] 
   statement_index integer NOT NULL,
   statement_hash text NOT NULL,
   migration_checksum text NOT NULL,
+  statement_count integer NOT NULL,
   state text NOT NULL CHECK (state IN ('started', 'applied', 'recovered')),
   job_id text,
   runner text NOT NULL,
@@ -133,7 +142,8 @@ export class Journal {
     if (!(await this.#exists(session, this.#names.table))) return []
     const { rows } = await this.retrying(() =>
       session.query(
-        `SELECT migration_id, statement_index, statement_hash, migration_checksum, state, job_id, applied_at, runner
+        `SELECT migration_id, statement_index, statement_hash, migration_checksum, statement_count, state, job_id,
+                applied_at, runner
            FROM ${this.#table} ORDER BY migration_id, statement_index`,
       ),
     )
@@ -142,6 +152,7 @@ export class Journal {
       index: Number(row.statement_index),
       statementHash: String(row.statement_hash),
       migrationChecksum: String(row.migration_checksum),
+      statementCount: Number(row.statement_count),
       state: String(row.state) as JournalState,
       jobId: row.job_id === null || row.job_id === undefined ? undefined : String(row.job_id),
       appliedAt: row.applied_at instanceof Date ? row.applied_at : undefined,
@@ -160,17 +171,19 @@ export class Journal {
     const done = state !== 'started'
     await session.query(
       `INSERT INTO ${this.#table}
-         (migration_id, statement_index, statement_hash, migration_checksum, state, job_id, runner, started_at, applied_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now(), ${done ? 'now()' : 'NULL'})
+         (migration_id, statement_index, statement_hash, migration_checksum, statement_count, state, job_id, runner,
+          started_at, applied_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), ${done ? 'now()' : 'NULL'})
        ON CONFLICT (migration_id, statement_index) DO UPDATE SET
          statement_hash = EXCLUDED.statement_hash, migration_checksum = EXCLUDED.migration_checksum,
-         state = EXCLUDED.state, job_id = EXCLUDED.job_id, runner = EXCLUDED.runner,
+         statement_count = EXCLUDED.statement_count, state = EXCLUDED.state, job_id = EXCLUDED.job_id, runner = EXCLUDED.runner,
          applied_at = EXCLUDED.applied_at${done ? '' : ', started_at = EXCLUDED.started_at'}`,
       [
         entry.migrationId,
         entry.index,
         entry.statementHash,
         entry.migrationChecksum,
+        entry.statementCount,
         state,
         jobId ?? null,
         runner,

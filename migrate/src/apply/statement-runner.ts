@@ -50,6 +50,7 @@ export async function runStep(
     index: step.ref.index,
     statementHash: step.hash,
     migrationChecksum: migration.checksum,
+    statementCount: migration.steps.length,
   }
   let tolerant = false
   if (previous?.state === 'started') {

@@ -4,7 +4,7 @@ import type { Drift, PlanProblem, StatementRef } from './apply-errors.js'
 import { eventEmitter } from './apply-events.js'
 import { resolveApplyOptions, type StatusOptions } from './apply-options.js'
 import { Journal, type JournalRow, type JournalState } from './journal.js'
-import { isDone, journalDrifts, rowsByIndex } from './journal-drift.js'
+import { isDone, isRecordedComplete, journalDrifts, rowsByIndex } from './journal-drift.js'
 import { type PlannedMigration, type PlannedStep, planMigrations } from './plan-migrations.js'
 import { type Recognition, StatementRecognizer } from './recognition/index.js'
 import { RunnerSession } from './runner-session.js'
@@ -120,6 +120,7 @@ async function migrationStatus(
   checker: CatalogCheck,
 ): Promise<MigrationStatus> {
   const drifts = new Map(journalDrifts(migration, recorded).map((d) => [d.statement.index, d]))
+  const complete = isRecordedComplete(migration, recorded)
   const statements: StatementStatus[] = []
   for (const step of migration.steps) {
     const row = recorded.get(step.ref.index)
@@ -129,7 +130,7 @@ async function migrationStatus(
       statements.push({ ...base, state: 'drifted', recorded: row?.state, drift: journalDrift })
       continue
     }
-    if (!isDone(row)) {
+    if (!complete && !isDone(row)) {
       statements.push({
         ...base,
         state: 'pending',

@@ -75,12 +75,44 @@ describe('status', () => {
     expect((await status({ pool, migrations: SAMPLE_MIGRATIONS, checkCatalog: false })).drifted).toEqual([])
   })
 
+  it('takes a migration applied in full from unchanged source as applied, however a newer version plans it', async () => {
+    const pool = dsql.pool()
+    // As if the version that applied it had printed its statements otherwise.
+    await run(
+      pool,
+      "UPDATE pg_dsql_migrate_journal SET statement_hash = 'other:' || statement_hash WHERE migration_id = '0001_init'",
+    )
+    // The catalog drift the test above made by hand is not what this one is about.
+    expect((await status({ pool, migrations: [first], checkCatalog: false })).migrations[0]).toMatchObject({
+      state: 'applied',
+      checksumChanged: false,
+    })
+    expect(await apply({ pool, migrations: [first] })).toMatchObject({ applied: 0, recovered: 0 })
+    // Half applied, the same source planned otherwise is drift: finish with the version that started it.
+    await run(
+      pool,
+      "UPDATE pg_dsql_migrate_journal SET state = 'started' WHERE migration_id = '0001_init' AND statement_index = 4",
+    )
+    const refused = await apply({ pool, migrations: [first] }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(MigrationDriftError)
+    expect((refused as Error).message).toContain(
+      'its source is unchanged, but this pg-dsql-migrate plans it differently',
+    )
+    await run(
+      pool,
+      `UPDATE pg_dsql_migrate_journal SET state = 'applied', statement_hash = substr(statement_hash, 7)
+        WHERE migration_id = '0001_init'`,
+    )
+    expect((await status({ pool, migrations: [first], checkCatalog: false })).drifted).toEqual([])
+  })
+
   it('reports a statement a run stopped at as pending and interrupted, and journal rows of unknown migrations', async () => {
     const pool = dsql.pool()
     await run(
       pool,
-      `INSERT INTO pg_dsql_migrate_journal (migration_id, statement_index, statement_hash, migration_checksum, state, runner, started_at)
-       VALUES ('0002_alter', 0, 'x', 'y', 'started', 'test', now()), ('0000_elsewhere', 0, 'x', 'y', 'applied', 'test', now())`,
+      `INSERT INTO pg_dsql_migrate_journal
+         (migration_id, statement_index, statement_hash, migration_checksum, statement_count, state, runner, started_at)
+       VALUES ('0002_alter', 0, 'x', 'y', 8, 'started', 'test', now()), ('0000_elsewhere', 0, 'x', 'y', 1, 'applied', 'test', now())`,
     )
     const report = await status({ pool, migrations: SAMPLE_MIGRATIONS, checkCatalog: false })
     expect(report.pending[0]).toMatchObject({
