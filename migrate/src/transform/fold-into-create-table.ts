@@ -18,7 +18,10 @@ import type { Finding } from './rewrite-context.js'
 export interface StatementUnit {
   readonly statement: ParsedStatement
   readonly node: SqlNode
-  /** The table's key (`schema.name`) when ALTERs were merged into this CREATE TABLE. */
+  /**
+   * The table's key (`schema.name`) when ALTERs were merged into this CREATE TABLE, or when this
+   * is what is left of an ALTER merged in part.
+   */
   readonly mergedInto?: string
 }
 
@@ -50,43 +53,56 @@ export function foldIntoCreateTable(
   unmerged: ReadonlySet<string> = new Set(),
 ): StatementUnit[] {
   const tables = new Map<string, NewTable>()
+  // Every CREATE TABLE made, by position: a later CREATE of the same name replaces it in `tables`.
+  const made = new Map<number, NewTable>()
   // Where each table was last read or changed, to judge foreign keys to tables made earlier.
   const touched = new Map<string, number>()
-  const removed = new Set<number>()
+  // ALTERs merged whole (absent from the result) or in part (what is left of them).
+  const rest = new Map<number, StatementUnit | undefined>()
   statements.forEach((statement, position) => {
     const type = nodeType(statement.node)
     const fields = statement.node[type] as SqlFields
     if (type === 'CreateStmt') {
       const key = relationKey(relationName(fields.relation as SqlFields))
       const table = unmerged.has(key) ? undefined : newTable(fields, position, statement.node, key)
-      if (table !== undefined) tables.set(key, table)
-      else tables.delete(key)
+      if (table !== undefined) {
+        tables.set(key, table)
+        made.set(position, table)
+      } else tables.delete(key)
       return
     }
     if (type === 'AlterTableStmt' && statement.async === undefined && fields.objtype === 'OBJECT_TABLE') {
       const relation = relationName(fields.relation as SqlFields)
       const target = tables.get(relationKey(relation))
-      if (target?.open === true && merge(target, listOf(fields.cmds), { tables, touched })) {
-        removed.add(position)
+      const commands = listOf(fields.cmds)
+      const merged = target?.open === true ? merge(target, commands, { tables, touched }) : 0
+      if (target !== undefined && merged > 0) {
         report(statement, {
           rule: 'fold-into-create-table',
-          message: `Merged into CREATE TABLE ${displayRelation(relation)} (line ${statements[target.position]?.location.line}): the table is new and empty, so ${describe(listOf(fields.cmds))} holds from the start.`,
+          message: `Merged into CREATE TABLE ${displayRelation(relation)} (line ${statements[target.position]?.location.line}): the table is new and empty, so ${describe(commands.slice(0, merged))} holds from the start.`,
         })
-        return
+        const left = commands.slice(merged)
+        rest.set(
+          position,
+          left.length === 0
+            ? undefined
+            : { statement, node: { AlterTableStmt: { ...fields, cmds: left } }, mergedInto: target.key },
+        )
+        if (left.length === 0) return
       }
     }
-    for (const key of touchedTables(statement.node)) {
-      touched.set(key, position)
+    for (const key of touchedTables(statement.node, true)) touched.set(key, position)
+    for (const key of touchedTables(statement.node, false)) {
       const table = tables.get(key)
       if (table !== undefined) table.open = false
     }
   })
   return statements.flatMap((statement, position) => {
-    if (removed.has(position)) return []
-    const table =
-      nodeType(statement.node) === 'CreateStmt'
-        ? [...tables.values()].find((t) => t.position === position)
-        : undefined
+    if (rest.has(position)) {
+      const left = rest.get(position)
+      return left === undefined ? [] : [left]
+    }
+    const table = made.get(position)
     return [
       table?.merged === true
         ? { statement, node: table.node, mergedInto: table.key }
@@ -144,30 +160,30 @@ function hasKey(table: NewTable, columns: string[]): boolean {
   return table.keys.has([...columns].sort().join(','))
 }
 
-/**
- * Merges the ALTER's commands into the table's CREATE TABLE when every one can be; changes
- * nothing and returns false otherwise.
- */
 /** The tables made in the migration so far, and where each table was last touched. */
 interface Seen {
   readonly tables: ReadonlyMap<string, NewTable>
   readonly touched: ReadonlyMap<string, number>
 }
 
-function merge(target: NewTable, commands: unknown[], seen: Seen): boolean {
-  const trial: NewTable = { ...target, columns: new Set(target.columns), keys: new Set(target.keys) }
+/**
+ * Merges the ALTER's leading commands that can go into the table's CREATE TABLE; returns how
+ * many. Only the leading ones: a command after one that stays may depend on it (a CHECK on a
+ * column whose type the command before changes).
+ */
+function merge(target: NewTable, commands: unknown[], seen: Seen): number {
   const elements: SqlNode[] = []
   for (const item of commands) {
-    const element = mergeable(trial, fieldsIf(item, 'AlterTableCmd'), seen)
-    if (element === undefined) return false
-    record(trial, element)
+    const element = mergeable(target, fieldsIf(item, 'AlterTableCmd'), seen)
+    if (element === undefined) break
+    record(target, element)
     elements.push(element)
   }
+  if (elements.length === 0) return 0
   const create = target.node.CreateStmt as SqlFields
   create.tableElts = [...listOf(create.tableElts), ...elements]
-  for (const element of elements) record(target, element)
   target.merged = true
-  return true
+  return elements.length
 }
 
 /** The column or constraint a command adds, ready for CREATE TABLE, if it can go there. */
@@ -231,9 +247,10 @@ function describe(commands: unknown[]): string {
 
 /**
  * The tables a statement reads, writes or changes, as `schema.name`. A foreign key's referenced
- * table and an index's table do not count: neither changes the table or puts rows in it.
+ * table does not count: it is only read. An index's table counts only with `withIndexes`: an
+ * index puts no rows in a table, but a unique index is a key a foreign key can reference.
  */
-function touchedTables(node: SqlNode): Set<string> {
+function touchedTables(node: SqlNode, withIndexes: boolean): Set<string> {
   const keys = new Set<string>()
   const type = nodeType(node)
   const fields = node[type] as SqlFields
@@ -247,7 +264,7 @@ function touchedTables(node: SqlNode): Set<string> {
         )
     }
   }
-  collect(type === 'IndexStmt' ? { ...fields, relation: undefined } : fields, keys)
+  collect(type === 'IndexStmt' && !withIndexes ? { ...fields, relation: undefined } : fields, keys)
   return keys
 }
 

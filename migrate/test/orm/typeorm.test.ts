@@ -113,6 +113,7 @@ describe.runIf(pipelineReady)('TypeORM migrations through pg-dsql-migrate on the
   let migrations: OrmMigration[]
   let created: CatalogSnapshot
   let loggedBeforeAlter: OrmMigration[]
+  let classes: (new () => MigrationInterface)[]
 
   beforeAll(async () => {
     dsql = await startMigrateTestDsql()
@@ -126,7 +127,8 @@ describe.runIf(pipelineReady)('TypeORM migrations through pg-dsql-migrate on the
       'phone-and-product-fk',
       1_773_561_600_000,
     )
-    migrations = await readTypeormMigrations({ migrations: [Alter, Init] })
+    classes = [Alter, Init]
+    migrations = await readTypeormMigrations({ migrations: classes })
     await applyThroughMigrator({ pool, migrations })
   })
 
@@ -139,6 +141,16 @@ describe.runIf(pipelineReady)('TypeORM migrations through pg-dsql-migrate on the
     expect(migrations[0]?.sql).toContain('DEFAULT uuid_generate_v4()')
     expect(migrations[1]?.sql).toBe(loggedBeforeAlter[0]?.sql)
     expect(await transformErrors(migrations)).toEqual([])
+  })
+
+  it('reads the same migrations from an initialized DataSource’s migrations option', async () => {
+    const dataSource = new DataSource({
+      ...dataSourceFor(dsql, 'altered').options,
+      migrations: classes,
+    } as DataSourceOptions)
+    expect(await withInitialized(dataSource, (ds) => readTypeormMigrations({ dataSource: ds }))).toEqual(
+      migrations,
+    )
   })
 
   it('builds the schema from empty, then alters it, leaving nothing for schema:log', async () => {

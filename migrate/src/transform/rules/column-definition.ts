@@ -54,8 +54,10 @@ export function rewriteColumn(column: SqlFields, table: string, context: Rewrite
       at: typeName.location,
     })
     column.typeName = bigintTypeName(typeName.location)
-    column.constraints = [identityConstraint(context.identityCache), ...listOf(column.constraints)]
-    return true
+    const constraints = listOf(column.constraints)
+    const identity = constraints.some((item) => fieldsIf(item, 'Constraint')?.contype === 'CONSTR_IDENTITY')
+    if (!identity) column.constraints = [identityConstraint(context.identityCache), ...constraints]
+    changed = true
   }
   for (const item of listOf(column.constraints)) {
     const constraint = fieldsIf(item, 'Constraint')
