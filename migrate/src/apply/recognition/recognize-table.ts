@@ -61,7 +61,7 @@ export async function recognizeCreateTable(
     }
   }
   const actualColumns = (await catalog.columns(found.oid)).map((column) => text.column(column))
-  const differences = compareColumns(table.name, columns, actualColumns)
+  const differences = compareColumns(table.name, withKeyColumnsNotNull(columns, constraints), actualColumns)
   const actualConstraints = (await catalog.constraints(found.oid)).map((c) => ({
     name: c.name,
     shape: text.constraint(c),
@@ -70,6 +70,19 @@ export async function recognizeCreateTable(
   return differences.length === 0
     ? applied(`table ${table.name} exists with the statement's columns and constraints`)
     : drift(...differences)
+}
+
+/**
+ * The columns with those of the primary key NOT NULL, as PostgreSQL makes them: a key written
+ * apart from its columns (`CONSTRAINT t_pkey PRIMARY KEY (id)`, as Knex and Sequelize write it,
+ * or merged in from an ALTER TABLE) makes them NOT NULL as surely as one written on the column.
+ */
+function withKeyColumnsNotNull(
+  columns: readonly ColumnShape[],
+  constraints: readonly ExpectedConstraint[],
+): ColumnShape[] {
+  const keyed = new Set(constraints.flatMap((c) => (c.shape.type === 'primary' ? c.shape.columns : [])))
+  return columns.map((column) => (keyed.has(column.name) ? { ...column, notNull: true } : column))
 }
 
 function compareColumns(

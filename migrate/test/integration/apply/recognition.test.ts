@@ -43,6 +43,14 @@ const CASES: readonly Case[] = [
       'CREATE TABLE {t} (a uuid NOT NULL, b text NOT NULL, c int, PRIMARY KEY (a), CONSTRAINT {t}_c_key UNIQUE (c))',
   },
   {
+    // Knex and Sequelize write the key apart from its column; the catalog holds the column NOT NULL.
+    name: 'CREATE TABLE whose table-level primary key makes columns NOT NULL that the statement leaves bare',
+    setup: [],
+    statement:
+      'CREATE TABLE {t} (id uuid DEFAULT gen_random_uuid(), n int, name text NOT NULL, CONSTRAINT {t}_pkey PRIMARY KEY (id, n))',
+    other: 'CREATE TABLE {t} (id uuid DEFAULT gen_random_uuid(), n int, name text NOT NULL, UNIQUE (id, n))',
+  },
+  {
     name: 'CREATE UNIQUE INDEX ASYNC with INCLUDE',
     setup: ['CREATE TABLE {t} (a text, b text, c int)'],
     statement: 'CREATE UNIQUE INDEX ASYNC {t}_ab ON {t} (a, b) INCLUDE (c)',
