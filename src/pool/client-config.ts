@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { ResolvedEndpoint } from '../config/index.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
 import { type ConnectTarget, EndpointSocket } from './endpoint-socket.js'
+import { persistentRefusal } from './persistent-refusal.js'
 
 /** A fresh, unfrozen pg config for one client: pg writes into what it is given. */
 export function pgClientConfig(runtime: DsqlRuntime, target: ConnectTarget): pg.ClientConfig {
@@ -20,7 +21,10 @@ export function pgClientConfig(runtime: DsqlRuntime, target: ConnectTarget): pg.
     // pg calls this only when the server asks for a password, once per physical connection.
     password: () => {
       const endpoint = target.endpoint ?? first
-      const token = tokens.token(runtime.tokenKey(endpoint, config.tokenAction))
+      const key = runtime.tokenKey(endpoint, config.tokenAction)
+      const refusal = persistentRefusal(tokens, key)
+      if (refusal !== undefined) throw refusal
+      const token = tokens.token(key)
       if (typeof token === 'string') {
         target.token = token
         return token

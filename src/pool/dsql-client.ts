@@ -1,5 +1,4 @@
 import pg from 'pg'
-import { REFUSAL_WINDOW_MS } from '../auth/index.js'
 import type { DsqlClientConfig, ResolvedEndpoint, TransactionOptions } from '../config/index.js'
 import { DsqlAuthError, errorVerdict } from '../errors/index.js'
 import { eventError } from '../observability/index.js'
@@ -9,6 +8,7 @@ import { clientRetryTarget } from './client-target.js'
 import { type DsqlContext, defaultContext, type RuntimeLease } from './dsql-context.js'
 import type { DsqlRuntime } from './dsql-runtime.js'
 import type { ConnectTarget } from './endpoint-socket.js'
+import { isPersistentRefusal, persistentRefusal } from './persistent-refusal.js'
 import {
   abandonSocket,
   aimAt,
@@ -134,36 +134,46 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
 
   #connectTo(endpoint: ResolvedEndpoint, done: (error?: unknown) => void): void {
     const runtime = this.#runtime
+    const key = runtime.tokenKey(endpoint, runtime.config.tokenAction)
     // A token refused again and again fails at once, with no socket and no signing, until its
     // window passes (see TokenProvider.refused).
-    const refusal = runtime.tokens.refusalFor(runtime.tokenKey(endpoint, runtime.config.tokenAction))
-    if (refusal instanceof DsqlAuthError) {
-      process.nextTick(done, persistentRefusal(refusal))
+    const refusal = persistentRefusal(runtime.tokens, key)
+    if (refusal !== undefined) {
+      process.nextTick(done, refusal)
       return
     }
+    const startedAt = performance.now()
+    // The token comes before the socket: credentials that cannot be had fail this connect without
+    // opening one, since every socket opened counts against the cluster's connection rate, which
+    // all of its clients share. The password callback then finds the token cached.
+    const token = runtime.tokens.token(key)
+    if (typeof token === 'string') {
+      this.#open(endpoint, startedAt, done)
+      return
+    }
+    awaitToken(token, this, runtime.config.connectTimeoutMs, (error) => {
+      if (error === undefined) this.#open(endpoint, startedAt, done)
+      else this.#failed(endpoint, startedAt, error, done)
+    })
+  }
+
+  #open(endpoint: ResolvedEndpoint, startedAt: number, done: (error?: unknown) => void): void {
+    const runtime = this.#runtime
     this.#target.endpoint = endpoint
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.
     aimAt(this, endpoint.host, endpoint.port)
-    const startedAt = performance.now()
     // The router abandons this connect if it finds the endpoint down meanwhile.
     const settled = runtime.router.connecting(endpoint, () => abandonSocket(this))
     super.connect((error?: Error) => {
       settled()
-      const durationMs = performance.now() - startedAt
       if (error !== undefined && error !== null) {
         // pg leaves the socket open when a connect fails (a password that could not be had, a
         // refused login): close it, or it lingers until the server's own timeout.
         abandonSocket(this)
-        runtime.events.emit(() => ({
-          type: 'connect.error',
-          endpoint: endpoint.host,
-          region: endpoint.region,
-          durationMs,
-          error: eventError(error),
-        }))
-        done(this.#explain(error, endpoint))
+        this.#failed(endpoint, startedAt, error, done)
         return
       }
+      const durationMs = performance.now() - startedAt
       this.#connectedAt = Date.now()
       runtime.events.tally.connected(durationMs)
       runtime.router.connected(endpoint, durationMs)
@@ -181,7 +191,28 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
     })
   }
 
+  #failed(
+    endpoint: ResolvedEndpoint,
+    startedAt: number,
+    error: unknown,
+    done: (error?: unknown) => void,
+  ): void {
+    const durationMs = performance.now() - startedAt
+    this.#runtime.events.emit(() => ({
+      type: 'connect.error',
+      endpoint: endpoint.host,
+      region: endpoint.region,
+      durationMs,
+      error: eventError(error),
+    }))
+    done(this.#explain(error, endpoint))
+  }
+
   #explain(error: unknown, endpoint: ResolvedEndpoint): unknown {
+    if (isPersistentRefusal(error)) {
+      this.#runtime.events.tally.connectFailed(false)
+      return error
+    }
     const verdict = errorVerdict(error)
     this.#runtime.events.tally.connectFailed(verdict.tokenRefused)
     if (verdict.tokenRefused) {
@@ -295,11 +326,32 @@ function isPlainQuery(config: unknown): boolean {
   return typeof submit !== 'function' && typeof callback !== 'function'
 }
 
-/** The error for a connect refused at once because its token keeps being refused. */
-function persistentRefusal(refusal: DsqlAuthError): DsqlAuthError {
-  return new DsqlAuthError(
-    `${refusal.message} It was refused again moments ago, so pg-dsql does not sign and connect again for ` +
-      `${REFUSAL_WINDOW_MS / 1000} s; connects fail at once meanwhile.`,
-    { endpoint: refusal.endpoint, hint: refusal.hint, cause: refusal },
-  )
+/**
+ * Waits for a token that is being signed, within the bounds the socket's connect would have had:
+ * the client's own connect timeout, and pg-pool's, which destroys the client's stream. A
+ * credential provider that hangs must not hold a connect past either. Calls `settled` once, out
+ * of the promise chain, as pg calls a connect's callback.
+ */
+function awaitToken(
+  token: Promise<string>,
+  client: pg.Client,
+  timeoutMs: number,
+  settled: (error?: unknown) => void,
+): void {
+  const stream = (client as unknown as { connection: { stream: NodeJS.EventEmitter } }).connection.stream
+  let done = false
+  const finish = (error?: unknown) => {
+    if (done) return
+    done = true
+    stream.off('close', onClose)
+    clearTimeout(timer)
+    process.nextTick(settled, error)
+  }
+  const onClose = () => finish(new Error('Connection terminated while its IAM token was being signed'))
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => finish(new Error('Connection terminated due to connection timeout')), timeoutMs)
+      : undefined
+  stream.once('close', onClose)
+  token.then(() => finish(), finish)
 }

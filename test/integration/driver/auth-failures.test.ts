@@ -1,9 +1,16 @@
 import { execFile } from 'node:child_process'
+import { type AddressInfo, createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { Emulator } from 'pg-dsql-emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DsqlAuthError, DsqlPool } from '../../../src/index.js'
+import {
+  DsqlAuthError,
+  DsqlClient,
+  type DsqlEvent,
+  DsqlPool,
+  type DsqlPoolConfig,
+} from '../../../src/index.js'
 import { optionsFor } from '../../support/dsql-options.js'
 import { startTestEmulator } from '../../support/emulator.js'
 
@@ -62,4 +69,73 @@ describe('connects that fail on credentials or tokens', () => {
       await pool.end()
     }
   })
+
+  it('sign once per refusal window: connects already under way when the key is blocked sign nothing', async () => {
+    const events: DsqlEvent[] = []
+    // Its own token cache (a token lifetime no other test uses): the test before blocked the default one.
+    const pool = new DsqlPool(
+      optionsFor(emulator, { max: 16, tokenTtlSec: 600, onEvent: (event) => events.push(event) }),
+    )
+    await pool.query('SELECT 1')
+    // Every pooled connection is closed by the server at once, so 16 connects are under way
+    // together when the clock jumps and their tokens start being refused.
+    emulator.setClockOffset(7_200)
+    try {
+      await Promise.allSettled(Array.from({ length: 64 }, () => pool.query('SELECT 1')))
+      const resigned = events.filter((e) => e.type === 'token.issued' && e.reason === 'rejected')
+      // One token signed afresh after the first refusal; the second refusal blocks the key.
+      // Without the check before a connect hands over its token, each connect in flight re-signed.
+      expect(resigned.length).toBeGreaterThan(0)
+      expect(resigned.length).toBeLessThanOrEqual(2)
+    } finally {
+      emulator.setClockOffset(0)
+      await pool.end()
+    }
+  })
+})
+
+describe('connects whose credentials are slow or missing', () => {
+  it('open no socket while the credentials cannot be had', async () => {
+    // Every socket counts against the cluster's connection rate, which all its clients share.
+    let sockets = 0
+    const server = createServer((socket) => {
+      sockets++
+      socket.destroy()
+    })
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
+    const { port } = server.address() as AddressInfo
+    const pool = new DsqlPool({
+      endpoints: `abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws@127.0.0.1:${port}`,
+      credentials: async () => {
+        throw new Error('no credentials here')
+      },
+    })
+    try {
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => pool.query('SELECT 1')))
+      expect(outcomes.map((o) => (o as PromiseRejectedResult).reason?.name)).toEqual(
+        Array(20).fill('DsqlCredentialsError'),
+      )
+      expect(sockets).toBe(0)
+    } finally {
+      await pool.end()
+      server.close()
+    }
+  })
+
+  it.each([
+    ['pool.query()', (config: DsqlPoolConfig) => new DsqlPool(config).query('SELECT 1')],
+    ['a lone client', (config: DsqlPoolConfig) => new DsqlClient(config).connect()],
+  ])(
+    'give up on a credential provider that hangs after the connect timeout, through %s',
+    async (_, connect) => {
+      const outcome = await connect({
+        endpoints: 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws@127.0.0.1:9',
+        connectionTimeoutMillis: 200,
+        credentials: () => new Promise(() => {}),
+        retry: { maxAttempts: 1 },
+      }).catch((error: unknown) => error)
+      expect(outcome).toBeInstanceOf(Error)
+      expect((outcome as Error).message).toMatch(/timeout/)
+    },
+  )
 })
