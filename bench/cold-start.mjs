@@ -5,15 +5,16 @@
 // and how long that took after the library was imported (the pool's own part: credentials,
 // signing, TLS, authentication, the query). The baseline is a raw pg.Pool given a token signed
 // beforehand (what no IAM library can beat); AWS's connector is measured the same way.
-// Alternating rounds, medians; `ratio` = DsqlPool over raw pg.
+// Alternating rounds, medians of 10 processes; `ratios`: pg-dsql over raw pg and over AWS's.
 //
-//   npm run bench -- cold-start [--rounds 15] [--json FILE]
+//   npm run bench -- cold-start [--quick] [--rounds 10] [--json FILE]
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import { startEmulator } from 'pg-dsql-emulator'
-import { benchSettings, machine, median } from './lib/measure.mjs'
+import { benchSettings, median } from './lib/measure.mjs'
+import { fmt, isQuick, makeReport, printReport, ratioOf } from './lib/report.mjs'
 
 const execFileAsync = promisify(execFile)
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url))
@@ -54,7 +55,8 @@ const CONTENDERS = {
 }
 
 export async function run(argv) {
-  const { rounds } = benchSettings(argv, { rounds: 15 })
+  const quick = isQuick(argv)
+  const { rounds } = benchSettings(argv, { rounds: quick ? 2 : 10 })
   const emulator = await startEmulator({ regions: ['us-east-1'] })
   const [endpoint] = emulator.endpoints
   const signer = new DsqlSigner({
@@ -89,26 +91,52 @@ export async function run(argv) {
   const pools = Object.fromEntries(
     Object.entries(afterImport).map(([name, values]) => [name, median(values)]),
   )
-  const baseline = medians['raw pg.Pool, token signed beforehand']
-  const poolBaseline = pools['raw pg.Pool, token signed beforehand']
-  const report = {
+  const baselineName = 'raw pg.Pool, token signed beforehand'
+  const ours = 'DsqlPool'
+  const aws = "AWS's connector"
+  const report = makeReport({
     benchmark: 'cold-start',
-    machine: machine(),
-    rounds,
-    firstQueryMs: Object.fromEntries(Object.entries(medians).map(([name, ms]) => [name, Math.round(ms)])),
-    afterImportMs: Object.fromEntries(Object.entries(pools).map(([name, ms]) => [name, Math.round(ms)])),
-    ratio: Number((medians.DsqlPool / baseline).toFixed(2)),
-    awsRatio: Number((medians["AWS's connector"] / baseline).toFixed(2)),
-    afterImportRatio: Number((pools.DsqlPool / poolBaseline).toFixed(2)),
-    awsAfterImportRatio: Number((pools["AWS's connector"] / poolBaseline).toFixed(2)),
-  }
-  console.log(`cold start: first query after process start, median of ${rounds} fresh processes each`)
-  for (const [name, ms] of Object.entries(medians)) {
-    console.log(`  ${name.padEnd(40)} ${ms.toFixed(0)} ms (${pools[name].toFixed(0)} ms after the import)`)
-  }
-  console.log(
-    `DsqlPool / raw pg: ${report.ratio} from process start, ${report.afterImportRatio} after the import; ` +
-      `AWS's connector / raw pg: ${report.awsRatio}, ${report.awsAfterImportRatio}`,
-  )
+    title: `cold start: first query after process start, median of ${rounds} fresh processes each`,
+    about:
+      'The first `SELECT 1` of a fresh Node process, configured by the environment alone, through the emulator ' +
+      `(one Region), median of ${rounds} fresh processes per contender, alternating. The baseline is a raw ` +
+      '`pg.Pool` given a token signed beforehand, which no IAM library can beat; "after the import" is the ' +
+      "pool's own part: credentials, signing, TLS, authentication and the query.",
+    settings: { rounds, quick },
+    results: Object.fromEntries(
+      Object.keys(CONTENDERS).map((name) => [
+        name,
+        { firstQueryMs: medians[name], afterImportMs: pools[name] },
+      ]),
+    ),
+    ratios: {
+      firstQueryVsRawPg: ratioOf(medians[ours], medians[baselineName]),
+      firstQueryVsAwsConnector: ratioOf(medians[ours], medians[aws]),
+      afterImportVsRawPg: ratioOf(pools[ours], pools[baselineName]),
+      afterImportVsAwsConnector: ratioOf(pools[ours], pools[aws]),
+    },
+    tables: [
+      {
+        columns: ['Contender', 'First query after process start', 'Of which after the import'],
+        rows: Object.keys(CONTENDERS).map((name) => [name, fmt.ms(medians[name]), fmt.ms(pools[name])]),
+      },
+    ],
+    chart: {
+      kind: 'bar',
+      title: `First query of a fresh process, median of ${rounds} (milliseconds, lower is better)`,
+      unit: 'ms',
+      groups: [
+        {
+          name: 'from process start',
+          bars: Object.keys(CONTENDERS).map((name) => ({ label: name, value: medians[name] })),
+        },
+        {
+          name: 'after the import',
+          bars: Object.keys(CONTENDERS).map((name) => ({ label: name, value: pools[name] })),
+        },
+      ],
+    },
+  })
+  printReport(report)
   return report
 }

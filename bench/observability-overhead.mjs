@@ -3,6 +3,8 @@
 // pg-dsql/emf attached, against pg.Pool, all in one run on one embedded PostgreSQL (trust auth,
 // no TLS), alternating order each round, medians. `--before DIST` adds a DsqlPool built from
 // another checkout (its dist/index.js), to compare the code before and after a change.
+//
+//   npm run bench -- observability-overhead [--quick] [--rounds 15] [--before DIST] [--json FILE]
 
 import { parseArgs } from 'node:util'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
@@ -12,14 +14,19 @@ import { instrumentPool as emf } from 'pg-dsql/emf'
 import { instrumentPool as otel } from 'pg-dsql/otel'
 import { instrumentPool as prometheus } from 'pg-dsql/prometheus'
 import { Registry } from 'prom-client'
-import { benchSettings, machine, measure, median } from './lib/measure.mjs'
+import { benchSettings, measure, median } from './lib/measure.mjs'
+import { isQuick, makeReport, printReport } from './lib/report.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
 
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' }
 const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
 
 export async function run(argv) {
-  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 600, rounds: 15, workers: 16 })
+  const quick = isQuick(argv)
+  const { durationMs, rounds, workers } = benchSettings(
+    argv,
+    quick ? { durationMs: 200, rounds: 1, workers: 16 } : { durationMs: 600, rounds: 15, workers: 16 },
+  )
   const { values } = parseArgs({ args: argv, options: { before: { type: 'string' } }, strict: false })
   const backend = await startTrustedBackend()
   const common = { max: workers, user: 'postgres', database: 'postgres' }
@@ -44,7 +51,8 @@ export async function run(argv) {
   for (const pool of Object.values(pools)) pool.on('error', () => {})
   try {
     const task = (pool) => pool.query('SELECT 1')
-    for (const pool of Object.values(pools)) await measure(() => task(pool), { workers, durationMs: 500 })
+    for (const pool of Object.values(pools))
+      await measure(() => task(pool), { workers, durationMs: quick ? 200 : 500 })
     const samples = Object.fromEntries(Object.keys(pools).map((name) => [name, []]))
     for (let round = 0; round < rounds; round++) {
       const order = Object.keys(pools)
@@ -53,31 +61,64 @@ export async function run(argv) {
         samples[name].push(await measure(() => task(pools[name]), { workers, durationMs }))
     }
     // CPU per query over pg.Pool's in the same round, then the median over rounds.
-    const ratio = (name) =>
-      median(samples[name].map((s, round) => s.cpuMicrosPerTask / samples['pg.Pool'][round].cpuMicrosPerTask))
-    const report = {
-      benchmark: 'observability-overhead',
-      machine: machine(),
-      settings: { workers, durationMs, rounds, workload: 'SELECT 1' },
-      results: Object.fromEntries(
-        Object.entries(samples).map(([name, runs]) => [
-          name,
-          {
-            perSecond: median(runs.map((r) => r.perSecond)),
-            cpuMicrosPerQuery: median(runs.map((r) => r.cpuMicrosPerTask)),
-            cpuRatioToPg: ratio(name),
-          },
-        ]),
-      ),
-    }
-    console.log(
-      `observability overhead: ${workers} workers, ${durationMs} ms x ${rounds} rounds, SELECT 1, medians`,
+    const ratio = (name, to = 'pg.Pool') =>
+      median(samples[name].map((s, round) => s.cpuMicrosPerTask / samples[to][round].cpuMicrosPerTask))
+    const results = Object.fromEntries(
+      Object.entries(samples).map(([name, runs]) => [
+        name,
+        {
+          perSecond: median(runs.map((r) => r.perSecond)),
+          cpuMicrosPerQuery: median(runs.map((r) => r.cpuMicrosPerTask)),
+          cpuRatioToPg: ratio(name),
+          cpuRatioToDsqlPool: ratio(name, 'DsqlPool'),
+        },
+      ]),
     )
-    for (const [name, r] of Object.entries(report.results)) {
-      console.log(
-        `  ${name.padEnd(18)} ${r.perSecond.toFixed(0).padStart(7)} q/s   ${r.cpuMicrosPerQuery.toFixed(2)} µs CPU/query   ${r.cpuRatioToPg.toFixed(3)} x pg.Pool`,
-      )
-    }
+    const report = makeReport({
+      benchmark: 'observability-overhead',
+      title: `observability overhead: ${workers} workers, ${durationMs} ms x ${rounds} rounds, SELECT 1, medians`,
+      about:
+        'What `pool.stats()` and each metrics adapter cost on the query path: client CPU per `SELECT 1` ' +
+        `(${workers} workers, trust auth, no TLS, one embedded PostgreSQL) through pg.Pool, DsqlPool with no ` +
+        'adapter, and DsqlPool with pg-dsql/otel (an SDK MeterProvider), pg-dsql/prometheus (a Registry) or ' +
+        "pg-dsql/emf (a discarding stream) attached; alternating rounds, each round's ratio, then the median.",
+      settings: { workers, durationMs, rounds, workload: 'SELECT 1', quick },
+      results,
+      ratios: {
+        cpuPerQueryNoAdapter: results.DsqlPool.cpuRatioToPg,
+        cpuPerQueryOtel: results['+ otel'].cpuRatioToPg,
+        cpuPerQueryPrometheus: results['+ prometheus'].cpuRatioToPg,
+        cpuPerQueryEmf: results['+ emf'].cpuRatioToPg,
+        ...(results['DsqlPool (before)'] === undefined
+          ? {}
+          : { cpuPerQueryBefore: results['DsqlPool (before)'].cpuRatioToPg }),
+      },
+      tables: [
+        {
+          columns: ['Pool', 'Queries/s', 'CPU µs/query', 'CPU / pg.Pool', 'CPU / DsqlPool', 'Added µs/query'],
+          rows: Object.entries(results).map(([name, r]) => [
+            name,
+            Math.round(r.perSecond).toLocaleString('en-US'),
+            r.cpuMicrosPerQuery.toFixed(2),
+            r.cpuRatioToPg.toFixed(3),
+            r.cpuRatioToDsqlPool.toFixed(3),
+            name.startsWith('+') ? (r.cpuMicrosPerQuery - results.DsqlPool.cpuMicrosPerQuery).toFixed(2) : '',
+          ]),
+        },
+      ],
+      chart: {
+        kind: 'bar',
+        title: 'Client CPU per SELECT 1 with each metrics adapter (µs, lower is better)',
+        unit: 'µs/query',
+        groups: [
+          {
+            name: 'CPU per query',
+            bars: Object.entries(results).map(([name, r]) => ({ label: name, value: r.cpuMicrosPerQuery })),
+          },
+        ],
+      },
+    })
+    printReport(report)
     return report
   } finally {
     await Promise.all(Object.values(pools).map((pool) => pool.end().catch(() => {})))

@@ -1,19 +1,29 @@
 // What the wrapper costs on the query path: DsqlPool against pg.Pool (and AWS's connector),
 // all straight to one embedded PostgreSQL with trust auth and no TLS, 16 workers, fixed
 // duration, alternating runs, medians; then head to head (both pools at once). `ratios` = ours
-// divided by pg.Pool's.
+// divided by pg.Pool's: throughput head to head, p99 and client CPU per query in alternating runs.
+// Targets: throughput >= 0.99, p99 <= 1.05, CPU per query <= 1.05.
+//
+//   npm run bench -- overhead [--quick] [--rounds 15] [--duration-ms 600] [--json FILE]
 
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import pg from 'pg'
 import { DsqlPool } from 'pg-dsql'
-import { benchSettings, machine, measure, median } from './lib/measure.mjs'
+import { benchSettings, measure, median } from './lib/measure.mjs'
+import { fmt, isQuick, makeReport, printReport } from './lib/report.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
 
 const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' }
 const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
 
 export async function run(argv) {
-  const { durationMs, rounds, workers } = benchSettings(argv, { durationMs: 600, rounds: 25, workers: 16 })
+  const quick = isQuick(argv)
+  const { durationMs, rounds, workers } = benchSettings(
+    argv,
+    quick ? { durationMs: 200, rounds: 1, workers: 16 } : { durationMs: 600, rounds: 15, workers: 16 },
+  )
+  const warmUpMs = quick ? 200 : 500
+  const raceMs = quick ? 300 : 1000
   const backend = await startTrustedBackend()
   const common = { max: workers, user: 'postgres', database: 'postgres' }
   const pools = {
@@ -52,7 +62,8 @@ export async function run(argv) {
     const headToHead = {}
     for (const [workload, task] of Object.entries(workloads)) {
       const samples = Object.fromEntries(Object.keys(pools).map((name) => [name, []]))
-      for (const pool of Object.values(pools)) await measure(() => task(pool), { workers, durationMs: 500 })
+      for (const pool of Object.values(pools))
+        await measure(() => task(pool), { workers, durationMs: warmUpMs })
       for (let round = 0; round < rounds; round++) {
         // Alternate the order each round so warm-up and drift favour no one.
         const order = Object.keys(pools)
@@ -62,8 +73,15 @@ export async function run(argv) {
       }
       roundSamples[workload] = samples
       headToHead[workload] = {
-        DsqlPool: await race(pools.DsqlPool, pools['pg.Pool'], task, workers, rounds),
-        'pg.Pool (control)': await race(pools['pg.Pool (control)'], pools['pg.Pool'], task, workers, rounds),
+        DsqlPool: await race(pools.DsqlPool, pools['pg.Pool'], task, workers, rounds, raceMs),
+        'pg.Pool (control)': await race(
+          pools['pg.Pool (control)'],
+          pools['pg.Pool'],
+          task,
+          workers,
+          rounds,
+          raceMs,
+        ),
       }
       results[workload] = Object.fromEntries(
         Object.entries(samples).map(([name, runs]) => [
@@ -86,10 +104,18 @@ export async function run(argv) {
         ),
       )
     const names = Object.keys(workloads)
-    const report = {
+    const report = makeReport({
       benchmark: 'overhead',
-      machine: machine(),
-      settings: { workers, durationMs, rounds },
+      title: `overhead: ${workers} workers, ${durationMs} ms x ${rounds} rounds, medians; ${rounds} head-to-head races`,
+      about:
+        `What the wrapper costs on the query path: \`SELECT 1\` and a primary-key lookup, ${workers} workers, ` +
+        "DsqlPool, pg.Pool and AWS's connector all talking to one embedded PostgreSQL with trust auth and no TLS, " +
+        'so only the client library differs. Throughput is taken head to head (both pools at once, half the ' +
+        `workers each, ${rounds} races, median), because pools run one after the other drift apart on a shared ` +
+        "machine whatever their code; p99 and client CPU per query come from alternating runs (each round's " +
+        'ratio, then the median). A second, identical pg.Pool gives the noise floor. Targets: throughput >= 0.99, ' +
+        'p99 <= 1.05, CPU per query <= 1.05.',
+      settings: { workers, durationMs, rounds, quick },
       results,
       // The worst case over the workloads: the lowest throughput ratio, the highest p99 ratio.
       ratios: {
@@ -99,6 +125,9 @@ export async function run(argv) {
         p99: Math.max(...names.map((w) => ratio(w, 'p99', 'DsqlPool', 'pg.Pool'))),
         // Client CPU per query: the wrapper's own cost, steadier than throughput on a shared machine.
         cpuPerQuery: Math.max(...names.map((w) => ratio(w, 'cpuMicrosPerTask', 'DsqlPool', 'pg.Pool'))),
+        throughputVsAwsConnector: Math.min(
+          ...names.map((w) => ratio(w, 'perSecond', 'DsqlPool', 'AWS connector')),
+        ),
       },
       byWorkload: Object.fromEntries(
         names.map((w) => [
@@ -107,6 +136,7 @@ export async function run(argv) {
             throughput: headToHead[w].DsqlPool,
             alternatingThroughput: ratio(w, 'perSecond', 'DsqlPool', 'pg.Pool'),
             p99: ratio(w, 'p99', 'DsqlPool', 'pg.Pool'),
+            cpuPerQuery: ratio(w, 'cpuMicrosPerTask', 'DsqlPool', 'pg.Pool'),
             control: headToHead[w]['pg.Pool (control)'],
           },
         ]),
@@ -115,13 +145,20 @@ export async function run(argv) {
       noiseFloor: {
         throughput: Math.min(...names.map((w) => headToHead[w]['pg.Pool (control)'])),
         p99: Math.max(...names.map((w) => ratio(w, 'p99', 'pg.Pool (control)', 'pg.Pool'))),
+        cpuPerQuery: Math.max(
+          ...names.map((w) => ratio(w, 'cpuMicrosPerTask', 'pg.Pool (control)', 'pg.Pool')),
+        ),
       },
       vsAwsConnector: {
         throughput: Math.min(...names.map((w) => ratio(w, 'perSecond', 'DsqlPool', 'AWS connector'))),
         p99: Math.max(...names.map((w) => ratio(w, 'p99', 'DsqlPool', 'AWS connector'))),
       },
-    }
-    print(report)
+      tables: [],
+      chart: undefined,
+    })
+    report.tables = tables(report)
+    report.chart = chart(report)
+    printReport(report)
     return report
   } finally {
     await Promise.all(Object.values(pools).map((pool) => pool.end().catch(() => {})))
@@ -134,14 +171,14 @@ export async function run(argv) {
  * its workers first), and returns the median of `a`'s completed queries over `b`'s. Sharing every
  * moment of the run cancels the machine's drift and noise that sequential runs suffer.
  */
-async function race(a, b, task, workers, rounds) {
+async function race(a, b, task, workers, rounds, raceMs) {
   const ratios = []
   for (let round = 0; round < rounds; round++) {
     const counts = new Map([
       [a, 0],
       [b, 0],
     ])
-    const deadline = performance.now() + 1000
+    const deadline = performance.now() + raceMs
     const loop = async (pool) => {
       while (performance.now() < deadline) {
         await task(pool)
@@ -155,25 +192,56 @@ async function race(a, b, task, workers, rounds) {
   return median(ratios)
 }
 
-function print(report) {
-  console.log(
-    `overhead: ${report.settings.workers} workers, ${report.settings.durationMs} ms x ${report.settings.rounds} rounds, medians`,
-  )
-  for (const [workload, byPool] of Object.entries(report.results)) {
-    console.log(`\n${workload}`)
-    for (const [name, r] of Object.entries(byPool)) {
-      console.log(
-        `  ${name.padEnd(14)} ${r.perSecond.toFixed(0).padStart(8)} q/s   p50 ${r.p50.toFixed(3)} ms   p99 ${r.p99.toFixed(3)} ms   ${r.cpuMicrosPerQuery.toFixed(1)} µs CPU/query`,
-      )
-    }
+function tables(report) {
+  const r = report.ratios
+  const n = report.noiseFloor
+  return [
+    ...Object.entries(report.results).map(([workload, byPool]) => ({
+      title: workload,
+      columns: ['Pool', 'Queries/s', 'p50', 'p99', 'CPU µs/query'],
+      rows: Object.entries(byPool).map(([name, x]) => [
+        name,
+        fmt.int(x.perSecond),
+        fmt.ms(x.p50),
+        fmt.ms(x.p99),
+        x.cpuMicrosPerQuery.toFixed(1),
+      ]),
+    })),
+    {
+      title: 'Ratios, worst workload (target)',
+      columns: ['Ratio', 'DsqlPool / pg.Pool', 'pg.Pool (control) / pg.Pool', 'Target'],
+      rows: [
+        ['Throughput, head to head', fmt.ratio(r.throughput), fmt.ratio(n.throughput), '>= 0.99'],
+        ['p99 latency', fmt.ratio(r.p99), fmt.ratio(n.p99), '<= 1.05'],
+        ['Client CPU per query', fmt.ratio(r.cpuPerQuery), fmt.ratio(n.cpuPerQuery), '<= 1.05'],
+        ['Throughput, alternating runs', fmt.ratio(r.alternatingThroughput), '', ''],
+      ],
+    },
+  ]
+}
+
+function chart(report) {
+  return {
+    kind: 'bar',
+    title: 'Query path: DsqlPool over pg.Pool, and an identical pg.Pool over pg.Pool (1 = no cost)',
+    unit: 'ratio',
+    groups: [
+      {
+        name: 'DsqlPool / pg.Pool',
+        bars: [
+          { label: 'throughput (head to head)', value: report.ratios.throughput },
+          { label: 'p99 latency', value: report.ratios.p99 },
+          { label: 'client CPU per query', value: report.ratios.cpuPerQuery },
+        ],
+      },
+      {
+        name: 'pg.Pool (control) / pg.Pool: the noise floor',
+        bars: [
+          { label: 'throughput (head to head)', value: report.noiseFloor.throughput },
+          { label: 'p99 latency', value: report.noiseFloor.p99 },
+          { label: 'client CPU per query', value: report.noiseFloor.cpuPerQuery },
+        ],
+      },
+    ],
   }
-  console.log(
-    `\nDsqlPool / pg.Pool: throughput ${report.ratios.throughput.toFixed(3)} head to head (${report.ratios.alternatingThroughput.toFixed(3)} in alternating runs), p99 ${report.ratios.p99.toFixed(3)}, CPU per query ${report.ratios.cpuPerQuery.toFixed(3)}`,
-  )
-  console.log(
-    `pg.Pool (control) / pg.Pool: throughput ${report.noiseFloor.throughput.toFixed(3)}, p99 ${report.noiseFloor.p99.toFixed(3)}`,
-  )
-  console.log(
-    `DsqlPool / AWS connector: throughput ${report.vsAwsConnector.throughput.toFixed(3)}, p99 ${report.vsAwsConnector.p99.toFixed(3)}`,
-  )
 }
