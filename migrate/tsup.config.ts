@@ -28,4 +28,12 @@ export default defineConfig([
     clean: true,
     shims: true,
   },
+  {
+    // The command is ESM only: it is run, never imported.
+    ...shared,
+    entry: { 'cli/main': 'src/cli/main.ts' },
+    format: ['esm'],
+    dts: false,
+    clean: false,
+  },
 ])
