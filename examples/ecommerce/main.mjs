@@ -1,0 +1,33 @@
+// `npm run demo`: a global shop on a two-Region DSQL cluster (the emulator, or yours with
+// --endpoints). Flags are checked before anything starts; a bad one exits 2 naming it. Exits 0
+// when every invariant holds, 1 when one broke or the run failed. Ctrl-C ends the shopping early
+// and still audits; a second Ctrl-C exits at once.
+import { DemoFlagError, parseFlags, USAGE } from './flags.mjs'
+import { runDemo } from './run-demo.mjs'
+
+let flags
+try {
+  flags = parseFlags(process.argv.slice(2))
+} catch (error) {
+  if (!(error instanceof DemoFlagError)) throw error
+  process.stderr.write(`demo: ${error.message}\n`)
+  process.exit(2)
+}
+if (flags.help) {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
+
+const stop = new AbortController()
+process.on('SIGINT', () => {
+  if (stop.signal.aborted) process.exit(130)
+  process.stderr.write('\ndemo: stopping the shoppers (Ctrl-C again to quit at once) ...\n')
+  stop.abort()
+})
+
+try {
+  process.exitCode = await runDemo(flags, { out: process.stdout, stopSignal: stop.signal })
+} catch (error) {
+  process.stderr.write(`demo: the run failed: ${error?.stack ?? error}\n`)
+  process.exitCode = 1
+}
