@@ -39,20 +39,18 @@ export {
 export { type LintResult, lint } from './lint/index.js'
 export { formatLocation, type SourceLocation, SqlSyntaxError } from './sql/index.js'
 export {
+  type Change,
   DEFAULT_IDENTITY_CACHE,
   loadTransformer,
   MigrateOptionsError,
+  type PlannedStatement,
   RULES,
   type RuleInfo,
   type RuleName,
   renderSql,
+  type Severity,
   type Transformer,
+  type TransformOptions,
+  type TransformResult,
   transform,
 } from './transform/index.js'
-export type {
-  Change,
-  PlannedStatement,
-  Severity,
-  TransformOptions,
-  TransformResult,
-} from './transform/transform-types.js'

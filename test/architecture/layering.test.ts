@@ -93,7 +93,45 @@ const EMULATOR_ARROWS: readonly Arrow[] = [
   ['sql', 'wire'],
 ]
 
+// pg-dsql-migrate: the parser (sql) under everything; transform and lint over it; apply plans
+// with transform; the ORM adapters read what an ORM writes; cli joins them. It reaches the driver
+// only as the optional peer, by its package name, from cli (a rule of its own below).
+const MIGRATE_ARROWS: readonly Arrow[] = [
+  ['index.ts', 'apply'],
+  ['index.ts', 'lint'],
+  ['index.ts', 'sql'],
+  ['index.ts', 'transform'],
+  ['adapters', 'sql'],
+  ['apply', 'sql'],
+  ['apply', 'transform'],
+  ['lint', 'sql'],
+  ['lint', 'transform'],
+  ['transform', 'sql'],
+  ['cli', 'adapters'],
+  ['cli', 'apply'],
+  ['cli', 'lint'],
+  ['cli', 'sql'],
+  ['cli', 'transform'],
+]
+
 const root = resolve(import.meta.dirname, '../..')
+
+/**
+ * Files a package exports as subpaths of their own (pg-dsql-migrate/drizzle …): each is a door
+ * of its folder, as an index.ts is, since the package's users enter through it.
+ */
+function subpathDoors(packageDir: string): Set<string> {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } } | string>
+  }
+  return new Set(
+    Object.values(manifest.exports ?? {}).flatMap((entry) => {
+      const built = typeof entry === 'string' ? entry : entry.import?.default
+      const match = /^\.\/dist\/(.+)\.js$/.exec(built ?? '')
+      return match === null ? [] : [`${match[1]}.ts`]
+    }),
+  )
+}
 
 interface Import {
   /** The importing file, relative to its package's src/. */
@@ -192,11 +230,34 @@ function findCycle(edges: readonly Edge[]): string[] | undefined {
 }
 
 const packages = [
-  { name: 'pg-dsql', srcDir: join(root, 'src'), arrows: DRIVER_ARROWS, other: 'pg-dsql-emulator' },
-  { name: 'pg-dsql-emulator', srcDir: join(root, 'emulator/src'), arrows: EMULATOR_ARROWS, other: 'pg-dsql' },
+  {
+    name: 'pg-dsql',
+    dir: root,
+    srcDir: join(root, 'src'),
+    arrows: DRIVER_ARROWS,
+    others: ['pg-dsql-emulator', 'pg-dsql-migrate'],
+    otherDirs: [join(root, 'emulator'), join(root, 'migrate')],
+  },
+  {
+    name: 'pg-dsql-emulator',
+    dir: join(root, 'emulator'),
+    srcDir: join(root, 'emulator/src'),
+    arrows: EMULATOR_ARROWS,
+    others: ['pg-dsql', 'pg-dsql-migrate'],
+    otherDirs: [join(root, 'src'), join(root, 'migrate')],
+  },
+  {
+    name: 'pg-dsql-migrate',
+    dir: join(root, 'migrate'),
+    srcDir: join(root, 'migrate/src'),
+    arrows: MIGRATE_ARROWS,
+    // pg-dsql by its name is the optional peer: checked by a rule of its own below.
+    others: ['pg-dsql-emulator'],
+    otherDirs: [join(root, 'src'), join(root, 'emulator')],
+  },
 ] as const
 
-describe.each(packages)('the layering of $name', ({ srcDir, arrows, other, name }) => {
+describe.each(packages)('the layering of $name', ({ dir, srcDir, arrows, others, otherDirs }) => {
   const edges = edgesOf(srcDir)
 
   it('has only the arrows the picture allows', () => {
@@ -223,21 +284,24 @@ describe.each(packages)('the layering of $name', ({ srcDir, arrows, other, name 
     expect(findCycle(edges)).toBeUndefined()
   })
 
-  it('enters another folder only through its index.ts', () => {
+  it('enters another folder only through its index.ts (or a file the package exports)', () => {
+    const doors = subpathDoors(dir)
     const deep = edges.filter((edge) => {
       const target = relative(srcDir, resolve(srcDir, dirname(edge.file), edge.specifier))
-      return target.includes('/') && !target.endsWith('/index.js')
+      return (
+        target.includes('/') && !target.endsWith('/index.js') && !doors.has(target.replace(/\.js$/, '.ts'))
+      )
     })
     expect(deep.map((edge) => `${edge.file} imports ${edge.specifier}`)).toEqual([])
   })
 
-  it(`never imports ${other}, nor reaches into its folder`, () => {
-    const otherDir = name === 'pg-dsql' ? join(root, 'emulator') : join(root, 'src')
+  it(`never imports ${others.join(' or ')}, nor reaches into their folders`, () => {
     const crossing = importsOf(srcDir).filter((entry) => {
-      if (entry.specifier === other || entry.specifier.startsWith(`${other}/`)) return true
+      if (others.some((other) => entry.specifier === other || entry.specifier.startsWith(`${other}/`)))
+        return true
       if (!entry.specifier.startsWith('.')) return false
       const target = resolve(srcDir, dirname(entry.file), entry.specifier)
-      return !relative(otherDir, target).startsWith('..')
+      return otherDirs.some((otherDir) => !relative(otherDir, target).startsWith('..'))
     })
     expect(crossing.map((entry) => `${entry.file} imports ${entry.specifier}`)).toEqual([])
   })
@@ -268,5 +332,30 @@ describe('the layering rules the issue names', () => {
     expect(
       driver.some((edge) => edge.from === 'config' && edge.to === 'observability' && edge.typesOnly),
     ).toBe(true)
+  })
+})
+
+describe('pg-dsql-migrate and the driver', () => {
+  const imports = importsOf(join(root, 'migrate/src'))
+
+  it('imports pg-dsql only by its public entry, and only from cli (apply and status take any pool)', () => {
+    const driver = imports.filter(
+      (entry) => entry.specifier === 'pg-dsql' || entry.specifier.startsWith('pg-dsql/'),
+    )
+    expect(driver.map((entry) => `${entry.file} imports ${entry.specifier}`)).toEqual([
+      'cli/connect-pool.ts imports pg-dsql',
+    ])
+  })
+
+  it('keeps pg-dsql an optional peer of pg-dsql-migrate, never a dependency', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'migrate/package.json'), 'utf8'))
+    expect(manifest.dependencies?.['pg-dsql']).toBeUndefined()
+    expect(manifest.peerDependenciesMeta?.['pg-dsql']).toEqual({ optional: true })
+  })
+
+  it('finds the imports it checks (the parser is not blind)', () => {
+    const arrows = new Set(edgesOf(join(root, 'migrate/src')).map((edge) => `${edge.from} -> ${edge.to}`))
+    expect(arrows).toContain('apply -> transform')
+    expect(arrows).toContain('cli -> adapters')
   })
 })

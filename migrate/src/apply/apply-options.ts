@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { PlannedStatement, TransformOptions } from '../transform/transform-types.js'
+import type { PlannedStatement, TransformOptions } from '../transform/index.js'
 import { ApplyOptionError } from './apply-errors.js'
 import type { ApplyEvent } from './apply-events.js'
 import type { RetryPolicy } from './backoff.js'

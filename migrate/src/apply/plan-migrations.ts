@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type SqlParser, SqlSyntaxError, statementKind } from '../sql/index.js'
-import type { PlannedStatement, TransformOptions, TransformResult } from '../transform/transform-types.js'
+import type { PlannedStatement, TransformOptions, TransformResult } from '../transform/index.js'
 import type { PlanProblem, StatementRef } from './apply-errors.js'
 import type { Migration } from './apply-options.js'
 

@@ -1,8 +1,7 @@
 import type { Dirent } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { readDrizzleMigrations } from '../adapters/drizzle.js'
-import { MigrationSourceError } from '../adapters/orm-migration.js'
+import { MigrationSourceError, readDrizzleMigrations } from '../adapters/drizzle.js'
 import { readPrismaMigrations } from '../adapters/prisma.js'
 import { CliUsageError } from './exit-codes.js'
 
