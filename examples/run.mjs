@@ -1,7 +1,7 @@
 // Runs one example against the local DSQL emulator: `node examples/run.mjs <name>` starts the
 // emulator (one Region over an embedded PostgreSQL), runs examples/<name>/index.mjs with only the
-// emulator's environment, and shuts everything down. `npm run demo` is `run.mjs quickstart`;
-// `npm run example -- <name>` builds first.
+// emulator's environment, and shuts everything down. `npm run example -- <name>` builds first.
+// (`npm run demo` is examples/ecommerce/main.mjs: it starts its own emulator, with Region latencies.)
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'

@@ -133,3 +133,8 @@ export function checkInvariants({ initialStock, shop, acknowledged, unknown, not
   ]
   return { ok: checks.every((check) => check.ok), checks, resolved }
 }
+
+/** The demo's exit code for an audit: 0 when every invariant holds, 1 when one broke. */
+export function exitCodeOf(result) {
+  return result.ok && result.checks.length > 0 && result.checks.every((check) => check.ok) ? 0 : 1
+}

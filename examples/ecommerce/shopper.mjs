@@ -28,7 +28,6 @@ export async function runShopper({ pool, catalog, recorder, random, isShopping }
       }
     } catch (error) {
       recorder.browseFailed(error)
-      if (process.env.DEMO_DEBUG) console.error(error)
     }
     await sleep(20 + random() * 60)
     if (!isShopping()) break
@@ -42,7 +41,6 @@ export async function runShopper({ pool, catalog, recorder, random, isShopping }
     } catch (error) {
       if (error instanceof TransactionOutcomeUnknownError) recorder.unknownOutcome(order, error)
       else recorder.orderFailed(order, error)
-      if (process.env.DEMO_DEBUG) console.error(error)
     }
     await sleep(30 + random() * 90)
   }

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { renderChart } from './chart-svg.mjs'
 import { REGIONS } from './emulator-process.mjs'
+import { exitCodeOf } from './invariants.mjs'
 import { renderReport } from './report-html.mjs'
 
 const ms = (value) => (Number.isNaN(value) ? '-' : `${Math.round(value)} ms`)
@@ -137,5 +138,5 @@ export async function finish({
   writeFileSync(flags.reportPath, html)
   say()
   say(`Report: ${flags.reportPath}`)
-  return invariants.ok ? 0 : 1
+  return exitCodeOf(invariants)
 }
