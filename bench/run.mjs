@@ -84,7 +84,7 @@ function runAll(quick) {
           [fileURLToPath(import.meta.url), bench, '--json', file, ...(quick ? ['--quick'] : [])],
           { stdio: 'inherit', cwd: root },
         )
-        benches[bench] = JSON.parse(readFileSync(file, 'utf8'))
+        benches[bench] = checked(JSON.parse(readFileSync(file, 'utf8')), bench)
       } catch (error) {
         benches[bench] = { benchmark: bench, error: String(error.message).split('\n')[0] }
       }
@@ -101,6 +101,21 @@ function runAll(quick) {
     quick,
     benches,
   }
+}
+
+/** A report must name itself and carry ratios (numbers or null), tables and a chart. */
+function checked(report, bench) {
+  const ratios = Object.values(report.ratios ?? {})
+  const problems = [
+    report.benchmark === bench ? undefined : `benchmark is ${JSON.stringify(report.benchmark)}`,
+    ratios.length > 0 && ratios.every((value) => value === null || Number.isFinite(value))
+      ? undefined
+      : 'ratios is missing, empty or not numbers',
+    Array.isArray(report.tables) && report.tables.length > 0 ? undefined : 'tables is missing',
+    report.chart?.kind === 'bar' || report.chart?.kind === 'line' ? undefined : 'chart is missing',
+  ].filter(Boolean)
+  if (problems.length > 0) throw new Error(`${bench} wrote a report without its keys: ${problems.join('; ')}`)
+  return report
 }
 
 function writeMarkdown(latest, markdownPath, chartsDir) {
