@@ -1,39 +1,19 @@
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DsqlSigner } from '@aws-sdk/dsql-signer'
 import type { Emulator } from 'pg-dsql-emulator'
+import { bundleScript, runNodeScript, type ScriptExit } from '../../../support/node-script.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-export interface ChildExit {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-}
+export type ChildExit = ScriptExit
 
-/**
- * Bundles support/apply-child.ts with the migrator's sources into one ES module, so each child
- * starts in a fraction of a second (esbuild comes with vitest's vite and with tsup). pg and the
- * parser stay outside the bundle (the parser loads its WebAssembly from its own folder), so the
- * bundle goes under the package's node_modules, where they resolve.
- */
-export async function bundleApplyChild(): Promise<string> {
-  const { build } = await import('esbuild')
-  const outfile = join(here, '../../../../node_modules/.cache/pg-dsql-migrate-tests/apply-child.mjs')
-  await build({
-    entryPoints: [join(here, 'apply-child.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+/** Bundles support/apply-child.ts with the migrator's sources (see bundleScript). */
+export function bundleApplyChild(): Promise<string> {
+  return bundleScript(join(here, 'apply-child.ts'), 'apply-child.mjs', {
     external: ['pg', 'libpg-query', 'pgsql-deparser'],
-    logLevel: 'error',
   })
-  return outfile
 }
 
 /** Runs the bundled child against `emulator` over a plain pg.Pool, to its end or to its kill. */
@@ -63,17 +43,5 @@ export async function runApplyChild(
     APPLY_CHILD_HOLDER: options.holderId,
     ...(options.killAt === undefined ? {} : { APPLY_CHILD_KILL_AT: JSON.stringify(options.killAt) }),
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-  })
+  return runNodeScript(bundle, [], { env })
 }
