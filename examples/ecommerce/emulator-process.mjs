@@ -39,8 +39,13 @@ export async function startEmulatorProcess() {
       '--inter-region-rtt',
       String(INTER_REGION_RTT_MS),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // A process group of its own: Ctrl-C in the terminal reaches the demo, which stops the
+    // shoppers and still needs the cluster for its audit; the demo stops the emulator itself,
+    // and kills it if the demo exits any other way.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk) => {
     stderr += chunk
@@ -101,11 +106,13 @@ export async function startEmulatorProcess() {
     },
     stats: () => control('GET', '/stats'),
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(timer)
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(timer)
+      }
+      process.off('exit', killOnExit)
     },
   }
 }

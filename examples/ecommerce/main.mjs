@@ -19,11 +19,16 @@ if (flags.help) {
 }
 
 const stop = new AbortController()
-process.on('SIGINT', () => {
-  if (stop.signal.aborted) process.exit(130)
-  process.stderr.write('\ndemo: stopping the shoppers (Ctrl-C again to quit at once) ...\n')
-  stop.abort()
-})
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
+  process.on(signal, () => {
+    if (stop.signal.aborted) process.exit(code)
+    process.stderr.write(`\ndemo: ${signal}: stopping the shoppers (again to quit at once) ...\n`)
+    stop.abort()
+  })
+}
 
 try {
   process.exitCode = await runDemo(flags, { out: process.stdout, stopSignal: stop.signal })
