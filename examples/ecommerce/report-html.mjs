@@ -63,7 +63,7 @@ ${table(
   input.timeline.map((event) => [`${event.atSec.toFixed(1)} s`, event.text]),
 )}
 <h2>Metrics, as the Prometheus adapter exports them</h2>
-<p class="muted"><code>pg-dsql/prometheus</code> on a prom-client registry; the live view read the same counts from <code>pool.stats()</code>.</p>
+<p class="muted"><code>pg-dsql/prometheus</code> on a prom-client registry, for the shop's pool; the live view read the same counts from <code>pool.stats()</code>. The shop's pool signed no token of its own: it found the ones the setup's pool signed in the shared token cache.</p>
 ${table(
   ['Metric', 'Labels', 'Value'],
   input.metrics.map((metric) => [metric.name, metric.labels, String(metric.value)]),

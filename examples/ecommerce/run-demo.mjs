@@ -86,6 +86,9 @@ export async function runDemo(flags, { out, stopSignal }) {
         `${schema.statements === 0 ? ' (already applied)' : ''}.`,
     )
     await resetShop(setupPool, catalog)
+    // exactlyOnce's marker table is made by the first such transaction. Make it now: a DDL
+    // while the shop is open would fail every other session's next statement with OC001.
+    await setupPool.transaction(() => undefined, { exactlyOnce: true })
   } finally {
     await setupPool.end()
   }
