@@ -126,7 +126,7 @@ export function checkInvariants({ initialStock, shop, acknowledged, unknown, not
       detail:
         unknownProblems.length === 0
           ? unknown.size === 0
-            ? 'no COMMIT outcome reached a shopper as unknown (exactlyOnce settled every lost answer)'
+            ? 'no shopper was left with an unknown outcome (exactlyOnce settles a COMMIT whose answer was lost)'
             : `${unknown.size} unknown, resolved: ${resolved.committed.length} committed, ${resolved.absent.length} not`
           : unknownProblems.slice(0, 5).join('; '),
     },

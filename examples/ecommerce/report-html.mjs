@@ -9,8 +9,6 @@ const escapeHtml = (text) =>
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
 
-const ms = (value) => (Number.isNaN(value) ? '–' : `${Math.round(value)} ms`)
-
 const table = (head, rows) =>
   `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
@@ -72,5 +70,3 @@ ${table(
 </html>
 `
 }
-
-export { ms as formatMs }

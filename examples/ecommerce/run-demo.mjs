@@ -44,40 +44,11 @@ async function measureRegions(pool) {
   return `${routing.strategy} strategy; probes measured ${measured}: new connections go to ${preferred?.region ?? 'none yet'}.`
 }
 
-/**
- * @param {ReturnType<typeof import('./flags.mjs').parseFlags>} flags
- * @param {{ out: NodeJS.WritableStream & { isTTY?: boolean }, stopSignal: AbortSignal }} io
- */
-export async function runDemo(flags, { out, stopSignal }) {
-  const say = (line = '') => out.write(`${line}\n`)
-  const startedAt = new Date()
-  let emulator
-  if (flags.endpoints === undefined) {
-    say(
-      `Starting the DSQL emulator: ${REGIONS.near} (near, ${LATENCY_MS[REGIONS.near]} ms), ` +
-        `${REGIONS.far} (far, ${LATENCY_MS[REGIONS.far]} ms), ${INTER_REGION_RTT_MS} ms apart ...`,
-    )
-    emulator = await startEmulatorProcess()
-    // The pool is configured by the environment alone, as an app's would be.
-    Object.assign(process.env, emulator.env)
-    say(`  ready in ${emulator.readyMs} ms; control API ${emulator.env.DSQL_EMULATOR_CONTROL}`)
-  } else {
-    say(`Using the DSQL cluster at ${flags.endpoints.join(', ')} (no emulator, no outage).`)
-  }
-
-  const endpointsOption = flags.endpoints === undefined ? {} : { endpoints: flags.endpoints }
-  // Tokens signed by every pool of the process, setup's included: pg-dsql's diagnostics channel
-  // sees them all (a pool's stats() counts only what happened since it was built, and the shop's
-  // pool finds the setup's tokens already cached).
-  const tokens = { signed: 0 }
-  const countTokens = (event) => {
-    if (event.type === 'token.issued') tokens.signed++
-  }
-  subscribe(EVENT_CHANNEL_NAME, countTokens)
-  const catalog = makeCatalog({ hotStock: hotStockFor(flags), random: seededRandom(15) })
-  // Setup on a pool of its own, ended before the shop opens, so the shop's pool measures the
-  // Regions on a quiet cluster rather than during DDL.
-  const setupPool = new DsqlPool({ ...endpointsOption, max: 2 })
+/** Schema, data and exactlyOnce's table, on a pool of its own. */
+async function setUp(poolOptions, catalog, say) {
+  // Ended before the shop opens, so the shop's pool measures the Regions on a quiet cluster
+  // rather than during DDL.
+  const setupPool = new DsqlPool({ ...poolOptions, max: 2 })
   try {
     const schema = await createSchema(setupPool)
     say(
@@ -96,14 +67,56 @@ export async function runDemo(flags, { out, stopSignal }) {
     `Catalog: ${catalog.products.length} products (${catalog.hot.length} hot ones with ` +
       `${catalog.hot[0].initialStock} in stock each), ${catalog.customers.length} customers.`,
   )
+}
 
+/**
+ * @param {ReturnType<typeof import('./flags.mjs').parseFlags>} flags
+ * @param {{ out: NodeJS.WritableStream & { isTTY?: boolean }, stopSignal: AbortSignal }} io
+ */
+export async function runDemo(flags, { out, stopSignal }) {
+  const say = (line = '') => out.write(`${line}\n`)
+  let emulator
+  if (flags.endpoints === undefined) {
+    say(
+      `Starting the DSQL emulator: ${REGIONS.near} (near, ${LATENCY_MS[REGIONS.near]} ms), ` +
+        `${REGIONS.far} (far, ${LATENCY_MS[REGIONS.far]} ms), ${INTER_REGION_RTT_MS} ms apart ...`,
+    )
+    emulator = await startEmulatorProcess()
+    // The pools are configured by the environment alone, as an app's would be.
+    Object.assign(process.env, emulator.env)
+    say(`  ready in ${emulator.readyMs} ms; control API ${emulator.env.DSQL_EMULATOR_CONTROL}`)
+  } else {
+    say(`Using the DSQL cluster at ${flags.endpoints.join(', ')} (no emulator, no outage).`)
+  }
+  // Tokens signed by every pool of the process, setup's included: pg-dsql's diagnostics channel
+  // sees them all (a pool's stats() counts only what happened since it was built, and the shop's
+  // pool finds the setup's tokens already cached).
+  const tokens = { signed: 0 }
+  const countTokens = (event) => {
+    if (event.type === 'token.issued') tokens.signed++
+  }
+  subscribe(EVENT_CHANNEL_NAME, countTokens)
+  try {
+    const poolOptions = flags.endpoints === undefined ? {} : { endpoints: flags.endpoints }
+    const catalog = makeCatalog({ hotStock: hotStockFor(flags), random: seededRandom(15) })
+    await setUp(poolOptions, catalog, say)
+    return await openShop({ flags, out, say, stopSignal, emulator, poolOptions, catalog, tokens })
+  } finally {
+    unsubscribe(EVENT_CHANNEL_NAME, countTokens)
+    await emulator?.stop()
+  }
+}
+
+/** The shop's pool, its shoppers and the outage, then the audit and the report. */
+async function openShop({ flags, out, say, stopSignal, emulator, poolOptions, catalog, tokens }) {
+  const startedAt = new Date()
   let recorder
   const view = createLiveView(out)
   const timeline = (kind, text) => {
     if (recorder !== undefined) view.event(recorder.event(kind, text))
   }
   const pool = new DsqlPool({
-    ...endpointsOption,
+    ...poolOptions,
     // One connection per shopper, and a few for onConflict's stock checks.
     max: Math.min(flags.shoppers + 4, 44),
     onEvent(event) {
@@ -118,7 +131,6 @@ export async function runDemo(flags, { out, stopSignal }) {
   const regions = [...new Set(pool.stats().endpoints.map((endpoint) => endpoint.region))]
   const registry = new Registry()
   instrumentPool(pool, { registry, poolName: 'shop' })
-
   try {
     say(`Routing: ${await measureRegions(pool)}`)
     say(`${flags.shoppers} shoppers for ${flags.durationSec} s.`)
@@ -155,7 +167,5 @@ export async function runDemo(flags, { out, stopSignal }) {
     })
   } finally {
     await pool.end()
-    unsubscribe(EVENT_CHANNEL_NAME, countTokens)
-    await emulator?.stop()
   }
 }
