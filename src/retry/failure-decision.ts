@@ -5,7 +5,7 @@ import { backoffDelayMs } from './backoff.js'
 
 /** What follows a failed attempt: another one after `delayMs`, or the error to throw. */
 export type AttemptDecision =
-  | { kind: 'retry'; delayMs: number }
+  | { kind: 'retry'; delayMs: number; unsettledCommit: unknown }
   | { kind: 'throw'; error: unknown; outcome: 'rolled-back' | 'failed' | 'unknown' }
 
 /** One failed attempt, as the shared decision sees it. */
@@ -22,6 +22,12 @@ export interface FailedAttempt {
   readonly beforeAnything: boolean
   /** Running the work again cannot commit it twice (`idempotent`, or an exactlyOnce marker). */
   readonly safeToRepeat: boolean
+  /**
+   * The failure of an earlier attempt's COMMIT that had no answer and that nothing has settled
+   * since (the last retry decision's `unsettledCommit`). Giving up with it unsettled is giving
+   * up with the outcome unknown, whatever the last attempt failed with.
+   */
+  readonly unsettledCommit?: unknown
   readonly retry: ResolvedRetry
   readonly events: EventSink
   readonly now?: (() => number) | undefined
@@ -49,6 +55,19 @@ export function outcomeUnknown(
 }
 
 /**
+ * The error for giving up after an earlier attempt's COMMIT had no answer: it was safe to run the
+ * work again, but no later attempt settled whether that COMMIT landed.
+ */
+function unsettledOutcome(last: unknown, attempts: number): TransactionOutcomeUnknownError {
+  return new TransactionOutcomeUnknownError(
+    'An earlier attempt lost its connection after COMMIT was sent and before its answer, so it may have ' +
+      'committed; pg-dsql ran the transaction again, as was safe, but gave up before learning whether that ' +
+      'COMMIT landed (the last attempt failed: see the cause). Check the data before running it again.',
+    { attempts, cause: last },
+  )
+}
+
+/**
  * Whether a failed transaction attempt goes again, and after how long: conflicts and failures
  * that applied nothing are retried within the budget (maxAttempts, deadlineMs, shouldRetry,
  * onConflict); a failure that may have applied work is retried only when it cannot have
@@ -61,15 +80,13 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
   const now = attempt.now ?? Date.now
   const verdict = errorVerdict(failure)
   let errorClass = verdict.errorClass
-  const fail = (
-    outcome: 'rolled-back' | 'failed' | 'unknown',
-    error: unknown = failure,
-  ): AttemptDecision => ({
-    kind: 'throw',
-    error,
-    outcome,
-  })
-  if (attempt.mayHaveCommitted && verdict.retry === 'if-idempotent') {
+  const mayHaveCommitted = attempt.mayHaveCommitted && verdict.retry === 'if-idempotent'
+  const unsettledCommit = mayHaveCommitted ? failure : attempt.unsettledCommit
+  const fail = (outcome: 'rolled-back' | 'failed' | 'unknown', error: unknown = failure): AttemptDecision =>
+    outcome !== 'unknown' && unsettledCommit !== undefined
+      ? { kind: 'throw', error: unsettledOutcome(error, attempt.attempt), outcome: 'unknown' }
+      : { kind: 'throw', error, outcome }
+  if (mayHaveCommitted) {
     if (!attempt.safeToRepeat)
       return fail('unknown', outcomeUnknown(failure, attempt.attempt, attempt.commitSeen ?? true))
     errorClass = 'transient'
@@ -136,7 +153,7 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
       scope: 'transaction' as const,
     }),
   )
-  return { kind: 'retry', delayMs }
+  return { kind: 'retry', delayMs, unsettledCommit }
 }
 
 /** The `transaction` event that ends every transaction, whatever its outcome. */

@@ -70,6 +70,8 @@ export async function retryTransaction<T>(
   const retry = resolveRetryOptions(rest, RETRY_DEFAULTS, 'retryTransaction options')
   const events = new EventSink(onEvent)
   const startedAt = Date.now()
+  /** An earlier COMMIT with no answer that nothing settled since (see decideAfterFailure). */
+  let unsettledCommit: unknown
   for (let attempt = 1; ; attempt++) {
     retry.signal?.throwIfAborted()
     // Where this attempt stands, as far as fn says: unknown, inside the body, or committing.
@@ -97,6 +99,7 @@ export async function retryTransaction<T>(
         commitSeen: at.stage === 'commit',
         beforeAnything: false,
         safeToRepeat: retry.idempotent,
+        unsettledCommit,
         retry,
         events,
       })
@@ -104,6 +107,7 @@ export async function retryTransaction<T>(
         transactionFinished(events, decision.outcome, attempt, Date.now() - startedAt, false)
         throw decision.error
       }
+      unsettledCommit = decision.unsettledCommit
       await abortableSleep(decision.delayMs, retry.signal)
     }
   }

@@ -54,6 +54,8 @@ export async function runTransaction<C extends TransactionClient, T>(
   if (markers !== undefined) await markers.ensureTable(target)
   /** fn's result from an attempt whose COMMIT had no answer, returned if that commit landed. */
   let unansweredResult: { value: T } | undefined
+  /** An earlier COMMIT with no answer that nothing settled since (see decideAfterFailure). */
+  let unsettledCommit: unknown
 
   for (let attempt = 1; ; attempt++) {
     retry.signal?.throwIfAborted()
@@ -89,6 +91,7 @@ export async function runTransaction<C extends TransactionClient, T>(
       options,
       markerId,
       unansweredResult,
+      unsettledCommit,
     )
     if (decision.kind === 'committed') {
       finish(events, 'committed', attempt, now() - startedAt, retry.readOnly)
@@ -98,6 +101,7 @@ export async function runTransaction<C extends TransactionClient, T>(
       finish(events, decision.outcome, attempt, now() - startedAt, retry.readOnly)
       throw decision.error
     }
+    unsettledCommit = decision.unsettledCommit
     await abortableSleep(decision.delayMs, retry.signal)
   }
 }
@@ -177,22 +181,30 @@ async function decide<C extends TransactionClient, T>(
   options: RunTransactionOptions,
   markerId: string | undefined,
   unanswered: { value: T } | undefined,
+  unsettledCommit: unknown,
 ): Promise<Decision> {
   const markers = options.retry.exactlyOnce ? options.markers : undefined
   if (markers !== undefined && isUniqueViolation(failure) && unanswered !== undefined) {
     return { kind: 'committed', value: unanswered.value }
   }
+  let mayHaveCommitted = phase === 'commit'
   if (markers !== undefined && markerId !== undefined && phase === 'commit') {
     if (errorVerdict(failure).retry === 'if-idempotent') {
       const landed = await markers.committed(target, markerId).catch(() => undefined)
       if (landed === true) return { kind: 'committed', value: unanswered?.value }
+      // Every attempt writes the same marker: none of their COMMITs landed.
+      if (landed === false) {
+        mayHaveCommitted = false
+        unsettledCommit = undefined
+      }
     }
   }
   return decideAfterFailure({
     failure,
     attempt,
     startedAt,
-    mayHaveCommitted: phase === 'commit',
+    mayHaveCommitted,
+    unsettledCommit,
     beforeAnything: phase === 'connect',
     safeToRepeat: options.retry.idempotent || markers !== undefined,
     retry: options.retry,

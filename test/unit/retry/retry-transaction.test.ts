@@ -91,6 +91,15 @@ describe('retryTransaction', () => {
     expect(attempts).toEqual([1, 2])
   })
 
+  it('says the outcome is unknown when it gives up after a lost COMMIT it ran again as idempotent', async () => {
+    // Run 1 may have committed; run 2 fails on its own terms and cannot tell.
+    const { fn, attempts } = scripted([lost(), unique()])
+    const error = await retryTransaction(fn, { ...fast, idempotent: true }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+    expect((error as Error).cause).toMatchObject({ code: '23505' })
+    expect(attempts).toEqual([1, 2])
+  })
+
   it('lets an error a retry cannot fix through untouched, after one run', async () => {
     const failure = unique()
     const { fn, attempts } = scripted([failure])

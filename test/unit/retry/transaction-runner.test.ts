@@ -153,6 +153,77 @@ describe('runTransaction', () => {
     expect(h.attempts()).toBe(2)
   })
 
+  describe('after a COMMIT with no answer was retried as safe', () => {
+    // Not a unique violation: with exactlyOnce, that one says the marker (so the commit) exists.
+    const denied = () => Object.assign(new Error('permission denied for table t'), { code: '42501' })
+
+    it('gives up with the outcome unknown, whatever the last attempt failed with', async () => {
+      // Attempt 1 may have committed; attempt 2 fails on its own terms and settles nothing.
+      const h = harness(
+        (sql, attempt) =>
+          sql === 'COMMIT' && attempt === 1
+            ? lost()
+            : sql.startsWith('INSERT') && attempt === 2
+              ? denied()
+              : undefined,
+        { idempotent: true },
+      )
+      const error = await runTransaction(
+        h.target,
+        (c) => c.query('INSERT INTO t VALUES (1)'),
+        h.options,
+      ).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      expect((error as Error).cause).toMatchObject({ code: '42501' })
+      expect(
+        h.events.filter((e) => e.type === 'transaction').map((e) => (e as { outcome: string }).outcome),
+      ).toEqual(['unknown'])
+    })
+
+    it('gives up with the outcome unknown when the last COMMIT too had no answer', async () => {
+      const h = harness((sql) => (sql === 'COMMIT' ? lost() : undefined), {
+        idempotent: true,
+        maxAttempts: 2,
+      })
+      const error = await runTransaction(h.target, async () => 'x', h.options).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      expect(h.attempts()).toBe(2)
+    })
+
+    it('gives up with the last error when an exactlyOnce marker said the COMMIT did not land', async () => {
+      const h = harness(
+        (sql, attempt) => {
+          if (sql.startsWith('SELECT to_regclass')) return { rows: [{ present: true }] }
+          if (sql.startsWith('SELECT 1 FROM pg_dsql_commit_markers')) return { rowCount: 0 }
+          if (sql === 'COMMIT' && attempt === 1) return lost()
+          return sql.startsWith('UPDATE') && attempt > 1 ? denied() : undefined
+        },
+        { exactlyOnce: true },
+      )
+      const error = await runTransaction(h.target, (c) => c.query('UPDATE t SET v = 1'), h.options).catch(
+        (e: unknown) => e,
+      )
+      expect(error).toMatchObject({ code: '42501' })
+    })
+
+    it('gives up with the outcome unknown when the exactlyOnce marker could not be read', async () => {
+      const h = harness(
+        (sql, attempt) => {
+          if (sql.startsWith('SELECT to_regclass')) return { rows: [{ present: true }] }
+          if (sql.startsWith('SELECT 1 FROM pg_dsql_commit_markers')) return lost()
+          if (sql === 'COMMIT' && attempt === 1) return lost()
+          return sql.startsWith('UPDATE') && attempt > 1 ? denied() : undefined
+        },
+        { exactlyOnce: true },
+      )
+      const error = await runTransaction(h.target, (c) => c.query('UPDATE t SET v = 1'), h.options).catch(
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
+      expect((error as Error).cause).toMatchObject({ code: '42501' })
+    })
+  })
+
   it('retries a connection lost before COMMIT on a fresh connection, destroying the dead one', async () => {
     const h = harness((sql, attempt) => (sql.startsWith('UPDATE') && attempt === 1 ? lost() : undefined))
     await runTransaction(h.target, (client) => client.query('UPDATE t SET v = 1'), h.options)
