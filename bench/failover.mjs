@@ -140,7 +140,7 @@ export async function run(argv) {
     ],
     chart: {
       kind: 'line',
-      title: `pg-dsql under a Region outage: queries/s per Region (blackhole; ${NEAR} isolated ${timeline.isolateAt}-${timeline.healAt} s)`,
+      title: `Queries/s per Region through a black-holed outage (${NEAR} isolated ${timeline.isolateAt}-${timeline.healAt} s)`,
       xLabel: 'seconds',
       yLabel: 'queries/s',
       spans: [{ from: timeline.isolateAt, to: timeline.healAt, label: `${NEAR} isolated` }],

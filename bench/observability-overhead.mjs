@@ -1,7 +1,7 @@
 // What pool.stats() and each metrics adapter cost on the query path: client CPU per query of
 // DsqlPool with no adapter, with pg-dsql/otel (an SDK MeterProvider), pg-dsql/prometheus and
-// pg-dsql/emf attached, against pg.Pool, all in one run on one embedded PostgreSQL (trust auth,
-// no TLS), alternating order each round, medians. `--before DIST` adds a DsqlPool built from
+// pg-dsql/emf attached, against pg.Pool (and an identical pg.Pool, the noise floor), all in one
+// run on one embedded PostgreSQL (trust auth, no TLS), alternating order each round, medians. `--before DIST` adds a DsqlPool built from
 // another checkout (its dist/index.js), to compare the code before and after a change.
 //
 //   npm run bench -- observability-overhead [--quick] [--rounds 15] [--before DIST] [--json FILE]
@@ -37,7 +37,11 @@ export async function run(argv) {
       ssl: false,
       credentials: CREDENTIALS,
     })
-  const pools = { 'pg.Pool': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }) }
+  const pools = {
+    'pg.Pool': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+    // A second, identical pg.Pool: how far apart equal code measures here (the noise floor).
+    'pg.Pool (control)': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+  }
   if (typeof values.before === 'string')
     pools['DsqlPool (before)'] = dsql((await import(values.before)).DsqlPool)
   pools.DsqlPool = dsql(DsqlPool)
@@ -81,7 +85,8 @@ export async function run(argv) {
         'What `pool.stats()` and each metrics adapter cost on the query path: client CPU per `SELECT 1` ' +
         `(${workers} workers, trust auth, no TLS, one embedded PostgreSQL) through pg.Pool, DsqlPool with no ` +
         'adapter, and DsqlPool with pg-dsql/otel (an SDK MeterProvider), pg-dsql/prometheus (a Registry) or ' +
-        "pg-dsql/emf (a discarding stream) attached; alternating rounds, each round's ratio, then the median.",
+        "pg-dsql/emf (a discarding stream) attached; alternating rounds, each round's ratio, then the median. " +
+        'A second, identical pg.Pool shows how far apart equal code measures on this machine.',
       settings: { workers, durationMs, rounds, workload: 'SELECT 1', quick },
       results,
       ratios: {
@@ -89,6 +94,7 @@ export async function run(argv) {
         cpuPerQueryOtel: results['+ otel'].cpuRatioToPg,
         cpuPerQueryPrometheus: results['+ prometheus'].cpuRatioToPg,
         cpuPerQueryEmf: results['+ emf'].cpuRatioToPg,
+        cpuPerQueryControl: results['pg.Pool (control)'].cpuRatioToPg,
         ...(results['DsqlPool (before)'] === undefined
           ? {}
           : { cpuPerQueryBefore: results['DsqlPool (before)'].cpuRatioToPg }),

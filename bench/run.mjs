@@ -2,8 +2,9 @@
 // a module in this folder exporting `run(argv)` that prints tables and returns a JSON report with
 // a top-level `ratios` object (ours / baseline) beside its raw figures (see lib/report.mjs).
 //
-//   npm run bench -- all [--quick] [--json FILE] [--markdown FILE] [--charts DIR]
-//     runs every benchmark of BENCHMARKS.md, each in a fresh process, then writes
+//   npm run bench -- all [--quick] [--json FILE] [--markdown FILE] [--charts DIR] [--before DIST]
+//     runs every benchmark of BENCHMARKS.md, each in a fresh process (`--before` goes to
+//     observability-overhead: a DsqlPool built from another checkout), then writes
 //     bench/results/latest.json, BENCHMARKS.md and one SVG chart per benchmark under docs/
 //     (with --quick: into a temporary folder, unless told where).
 //   npm run bench -- report [--json FILE] [--markdown FILE] [--charts DIR]
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     markdown: { type: 'string' },
     charts: { type: 'string' },
     quick: { type: 'boolean' },
+    before: { type: 'string' },
   },
   strict: false,
 })
@@ -46,7 +48,8 @@ if (name === 'all' || name === 'report') {
   const jsonPath = values.json ?? join(scratch ?? join(here, 'results'), 'latest.json')
   const markdownPath = values.markdown ?? join(scratch ?? root, 'BENCHMARKS.md')
   const chartsDir = values.charts ?? join(scratch ?? root, 'docs')
-  const latest = name === 'all' ? runAll(values.quick === true) : JSON.parse(readFileSync(jsonPath, 'utf8'))
+  const latest =
+    name === 'all' ? runAll(values.quick === true, values.before) : JSON.parse(readFileSync(jsonPath, 'utf8'))
   if (name === 'all') {
     mkdirSync(dirname(jsonPath), { recursive: true })
     writeFileSync(jsonPath, `${JSON.stringify(latest, null, 2)}\n`)
@@ -68,7 +71,7 @@ if (typeof values.json === 'string') {
 process.exit(0)
 
 /** Every benchmark in a fresh process, one after the other; their reports under `benches`. */
-function runAll(quick) {
+function runAll(quick, before) {
   const startedAt = performance.now()
   const loadBefore = Number(loadavg()[0].toFixed(2))
   const dir = mkdtempSync(join(tmpdir(), 'pg-dsql-bench-json-'))
@@ -81,7 +84,14 @@ function runAll(quick) {
       try {
         execFileSync(
           process.execPath,
-          [fileURLToPath(import.meta.url), bench, '--json', file, ...(quick ? ['--quick'] : [])],
+          [
+            fileURLToPath(import.meta.url),
+            bench,
+            '--json',
+            file,
+            ...(quick ? ['--quick'] : []),
+            ...(before !== undefined && bench === 'observability-overhead' ? ['--before', before] : []),
+          ],
           { stdio: 'inherit', cwd: root },
         )
         benches[bench] = checked(JSON.parse(readFileSync(file, 'utf8')), bench)

@@ -42,6 +42,8 @@ const HEADLINES = {
   ],
   'observability-overhead': [
     ['cpuPerQueryNoAdapter', 'Client CPU per query, DsqlPool (no adapter) / pg.Pool'],
+    ['cpuPerQueryBefore', 'Client CPU per query, DsqlPool built before the metrics hooks / pg.Pool'],
+    ['cpuPerQueryControl', 'Client CPU per query, an identical pg.Pool / pg.Pool (the noise floor)'],
     ['cpuPerQueryOtel', 'Client CPU per query with pg-dsql/otel / pg.Pool'],
     ['cpuPerQueryPrometheus', 'Client CPU per query with pg-dsql/prometheus / pg.Pool'],
     ['cpuPerQueryEmf', 'Client CPU per query with pg-dsql/emf / pg.Pool'],

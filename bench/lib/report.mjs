@@ -80,7 +80,7 @@ export function isQuick(argv) {
 
 export const fmt = {
   int: (n) => Math.round(n).toLocaleString('en-US'),
-  ms: (n) => `${n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)} ms`,
+  ms: (n) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)} ms`),
   x: (n) => (n === null ? 'n/a' : `${n.toFixed(2)}x`),
   ratio: (n) => (n === null ? 'n/a' : n.toFixed(3)),
   mb: (bytes) => `${(bytes / 1e6).toFixed(2)} MB`,
