@@ -46,15 +46,24 @@ describe('apply killed at each statement in turn, then run again', () => {
     await Promise.all(open.map((dsql) => dsql.stop()))
   })
 
+  // A kill right after a statement is recorded leaves what a kill right before the next one's
+  // intent leaves, less its `started` row: that point is taken for the first statement and for
+  // the last of each migration (where the next run starts a migration), not for every statement.
   const points = () =>
     KILL_TYPES.flatMap((type) => {
-      const total = reference.events.filter((e) => e.type === type).length
-      return Array.from({ length: total }, (_, at) => ({ type, nth: at + 1 }))
+      const events = reference.events.filter((e) => e.type === type)
+      return events.flatMap((event, at) =>
+        type !== 'statement.applied' || at === 0 || endsMigration(event) ? [{ type, nth: at + 1 }] : [],
+      )
     })
+  const endsMigration = (event: ApplyEvent) => {
+    const next = reference.events[reference.events.indexOf(event) + 1]
+    return next === undefined || next.type === 'migration.applied'
+  }
 
   it("ends in the clean run's schema, journal and rows from every kill point", async () => {
     const killPoints = points()
-    expect(killPoints.length).toBe(13 + 13 + 4 + 13)
+    expect(killPoints.length).toBe(13 + 13 + 4 + 3)
     const failures: string[] = []
     // Two at a time: each on a database and emulator of its own.
     const queue = [...killPoints]
