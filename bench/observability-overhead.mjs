@@ -4,7 +4,7 @@
 // run on one embedded PostgreSQL (trust auth, no TLS), alternating order each round, medians. `--before DIST` adds a DsqlPool built from
 // another checkout (its dist/index.js), to compare the code before and after a change.
 //
-//   npm run bench -- observability-overhead [--quick] [--rounds 15] [--before DIST] [--json FILE]
+//   npm run bench -- observability-overhead [--quick] [--rounds 12] [--before DIST] [--json FILE]
 
 import { parseArgs } from 'node:util'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
@@ -25,7 +25,7 @@ export async function run(argv) {
   const quick = isQuick(argv)
   const { durationMs, rounds, workers } = benchSettings(
     argv,
-    quick ? { durationMs: 200, rounds: 1, workers: 16 } : { durationMs: 600, rounds: 15, workers: 16 },
+    quick ? { durationMs: 200, rounds: 1, workers: 16 } : { durationMs: 600, rounds: 12, workers: 16 },
   )
   const { values } = parseArgs({ args: argv, options: { before: { type: 'string' } }, strict: false })
   const backend = await startTrustedBackend()
@@ -108,7 +108,7 @@ export async function run(argv) {
             r.cpuMicrosPerQuery.toFixed(2),
             r.cpuRatioToPg.toFixed(3),
             r.cpuRatioToDsqlPool.toFixed(3),
-            name.startsWith('+') ? (r.cpuMicrosPerQuery - results.DsqlPool.cpuMicrosPerQuery).toFixed(2) : '',
+            name.startsWith('+') ? ((r.cpuRatioToDsqlPool - 1) * results.DsqlPool.cpuMicrosPerQuery).toFixed(2) : '',
           ]),
         },
       ],

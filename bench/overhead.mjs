@@ -4,7 +4,7 @@
 // divided by pg.Pool's: throughput head to head, p99 and client CPU per query in alternating runs.
 // Targets: throughput >= 0.99, p99 <= 1.05, CPU per query <= 1.05.
 //
-//   npm run bench -- overhead [--quick] [--rounds 15] [--duration-ms 600] [--json FILE]
+//   npm run bench -- overhead [--quick] [--rounds 12] [--duration-ms 600] [--json FILE]
 
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import pg from 'pg'
@@ -20,7 +20,7 @@ export async function run(argv) {
   const quick = isQuick(argv)
   const { durationMs, rounds, workers } = benchSettings(
     argv,
-    quick ? { durationMs: 200, rounds: 1, workers: 16 } : { durationMs: 600, rounds: 15, workers: 16 },
+    quick ? { durationMs: 200, rounds: 1, workers: 16 } : { durationMs: 600, rounds: 12, workers: 16 },
   )
   const warmUpMs = quick ? 200 : 500
   const raceMs = quick ? 300 : 1000

@@ -141,6 +141,7 @@ function writeMarkdown(latest, markdownPath, chartsDir) {
     notes,
     chartsDir: relative(dirname(markdownPath), chartsDir) || '.',
   })
+  mkdirSync(dirname(markdownPath), { recursive: true })
   writeFileSync(markdownPath, markdown)
   mkdirSync(chartsDir, { recursive: true })
   for (const [file, svg] of Object.entries(charts)) writeFileSync(join(chartsDir, file), svg)
