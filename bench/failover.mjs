@@ -96,13 +96,14 @@ export async function run(argv) {
       `(${WORKERS} workers, \`SELECT 1\` back to back). The near Region is isolated at t = ${timeline.isolateAt} s and ` +
       `healed at t = ${timeline.healAt} s: \`refuse\` resets new connections, \`blackhole\` accepts them and never ` +
       "answers; open connections are dropped in both. pg-dsql gets both endpoints and its defaults; AWS's connector " +
-      'takes one host, the near one (no failover), with its defaults. Time to recover: from the isolation until a ' +
-      `${WINDOW_MS} ms window completes half as many queries as the windows before it. Queries per Region come ` +
-      "from the emulator's own counters.",
+      'takes one host, the near one (no failover), with its defaults. Time to recover: from the isolation to the ' +
+      `start of the ${WINDOW_MS} ms window from which every window until the heal completes queries and surfaces ` +
+      'no error. Back on the near Region: from the heal until the near Region serves more queries than the far ' +
+      "one. Queries per Region come from the emulator's own counters.",
     settings: { ...timeline, workers: WORKERS, windowMs: WINDOW_MS, quick },
     results,
     ratios: {
-      // Throughput kept during the outage, as a share of before it (ours), over AWS's connector's.
+      // Queries per second served during the outage, ours over AWS's connector's (at least 1).
       outageThroughputVsAwsConnectorRefuse: ratioOf(
         ours('refuse').perSecondDuringOutage,
         Math.max(1, aws('refuse').perSecondDuringOutage),
@@ -120,7 +121,7 @@ export async function run(argv) {
           'Errors surfaced',
           'Queries/s before',
           'Queries/s during outage',
-          'Fail back after heal',
+          'Back on the near Region after the heal',
         ],
         rows: Object.entries(results).map(([key, r]) => [
           key,

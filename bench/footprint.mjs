@@ -175,7 +175,11 @@ async function importOnce(dir, entry) {
     const line = String(error.stderr ?? error.message)
       .split('\n')
       .find((l) => /Error/.test(l))
-    return (line ?? 'failed').trim().slice(0, 200)
+    // The first line of the error, without the temporary folder it names.
+    return (line ?? 'failed')
+      .replace(/ imported from .*/, '')
+      .trim()
+      .slice(0, 200)
   }
 }
 

@@ -108,7 +108,9 @@ export async function run(argv) {
             r.cpuMicrosPerQuery.toFixed(2),
             r.cpuRatioToPg.toFixed(3),
             r.cpuRatioToDsqlPool.toFixed(3),
-            name.startsWith('+') ? ((r.cpuRatioToDsqlPool - 1) * results.DsqlPool.cpuMicrosPerQuery).toFixed(2) : '',
+            name.startsWith('+')
+              ? ((r.cpuRatioToDsqlPool - 1) * results.DsqlPool.cpuMicrosPerQuery).toFixed(2)
+              : '',
           ]),
         },
       ],
