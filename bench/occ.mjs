@@ -4,7 +4,7 @@
 // (3 retries, 1-100 ms backoff); and a loop on a raw pg.Pool that retries a conflict at once, with
 // no backoff, up to pg-dsql's default attempts (10). Reported: committed transactions per second,
 // p50/p99 commit latency (the call, retries included, of those that committed), attempts per
-// commit and calls that gave up (retries exhausted). Alternating rounds, medians.
+// commit and calls that gave up (retries exhausted). A warm-up, then alternating rounds, medians.
 // (`npm run bench -- occ-contention` is the wider sweep the retry defaults were chosen by.)
 //
 //   npm run bench -- occ [--quick] [--workers 32] [--duration-ms 4000] [--rounds 3] [--json FILE]
@@ -79,6 +79,8 @@ export async function run(argv) {
     await ours.query(
       `INSERT INTO bench_hot SELECT i, 0 FROM generate_series(1, ${HOT_ROWS}) AS i ON CONFLICT DO NOTHING`,
     )
+    // Warm-up: open each pool's connections and run each loop once before anything is timed.
+    for (const name of NAMES) await contend(contenders[name], { workers, durationMs: quick ? 200 : 1000 })
     const samples = Object.fromEntries(NAMES.map((name) => [name, []]))
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? NAMES : [...NAMES].reverse()
@@ -114,7 +116,8 @@ export async function run(argv) {
         "defaults (10 attempts, 10 ms to 1 s full-jitter backoff), AWS's connector `transaction()` with its defaults " +
         `(3 retries, 1 to 100 ms), and a loop on a raw pg.Pool that retries at once, with no backoff, up to ` +
         `${NO_BACKOFF_ATTEMPTS} attempts. Commit latency is the whole call, retries included, of the calls that ` +
-        'committed; "gave up" counts calls that ran out of attempts.',
+        'committed; "gave up" counts calls that ran out of attempts. Each contender warms up for a second, then ' +
+        'they run in alternating rounds; medians.',
       settings: {
         workers,
         hotRows: HOT_ROWS,
