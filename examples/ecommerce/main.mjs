@@ -2,12 +2,15 @@
 // --endpoints). Flags are checked before anything starts; a bad one exits 2 naming it. Exits 0
 // when every invariant holds, 1 when one broke or the run failed. Ctrl-C ends the shopping early
 // and still audits; a second Ctrl-C exits at once.
+import { accessSync, constants } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { DemoFlagError, parseFlags, USAGE } from './flags.mjs'
 import { runDemo } from './run-demo.mjs'
 
 let flags
 try {
   flags = parseFlags(process.argv.slice(2))
+  checkReportFolder(flags.reportPath)
 } catch (error) {
   if (!(error instanceof DemoFlagError)) throw error
   process.stderr.write(`demo: ${error.message}\n`)
@@ -16,6 +19,19 @@ try {
 if (flags.help) {
   process.stdout.write(USAGE)
   process.exit(0)
+}
+
+/** The report is written at the end: find out now, not after the run, that it cannot be. */
+function checkReportFolder(reportPath) {
+  const folder = dirname(resolve(reportPath))
+  try {
+    accessSync(folder, constants.W_OK)
+  } catch (error) {
+    throw new DemoFlagError(
+      `--report names a file in ${folder}, which cannot be written (${error.code}). Give a path in a folder that exists.`,
+      '--report',
+    )
+  }
 }
 
 const stop = new AbortController()

@@ -99,10 +99,16 @@ describe('the e-commerce demo (npm run demo)', () => {
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i)
   })
 
-  it('refuses a bad flag before starting anything, naming the flag, with exit code 2', async () => {
-    const bad = await runDemo(['--shoppers', 'lots'], cwd)
+  it.each([
+    [['--shoppers', 'lots'], 'demo: --shoppers must be a whole number from 1 to 200; got "lots".\n'],
+    [
+      ['--report', '/nonexistent-folder/report.html'],
+      'demo: --report names a file in /nonexistent-folder, which cannot be written (ENOENT). Give a path in a folder that exists.\n',
+    ],
+  ])('refuses %j before starting anything, naming the flag, with exit code 2', async (args, message) => {
+    const bad = await runDemo(args, cwd)
     expect(bad.code).toBe(2)
     expect(bad.stdout).toBe('')
-    expect(bad.stderr).toBe('demo: --shoppers must be a whole number from 1 to 200; got "lots".\n')
+    expect(bad.stderr).toBe(message)
   })
 })
