@@ -1,7 +1,7 @@
 import type { ApplyEvent } from './apply-events.js'
 import type { RetryPolicy } from './backoff.js'
 import { qualified } from './recognition/recognition.js'
-import { type RunnerSession, withRetries } from './runner-session.js'
+import { type RunnerSession, withIdempotentRetries } from './runner-session.js'
 import { sqlStateOf } from './sql-errors.js'
 
 /** How a statement's row in the journal got there. */
@@ -101,10 +101,9 @@ export class Journal {
   }
 
   retrying<T>(work: () => Promise<T>): Promise<T> {
-    return withRetries(this.#retry, work, {
-      idempotent: true,
-      onRetry: (notice) => this.#emit({ type: 'journal.retried', ...notice }),
-    })
+    return withIdempotentRetries(this.#retry, work, (notice) =>
+      this.#emit({ type: 'journal.retried', ...notice }),
+    )
   }
 
   /** Creates the tables that are missing. Creating nothing is the common case: one catalog read. */

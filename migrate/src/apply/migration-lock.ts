@@ -5,7 +5,7 @@ import type { LockOptions } from './apply-options.js'
 import { pause, type RetryPolicy } from './backoff.js'
 import type { MigratePool } from './migrate-pool.js'
 import { qualified } from './recognition/recognition.js'
-import { type RunnerSession, withRetries } from './runner-session.js'
+import { type RunnerSession, withIdempotentRetries } from './runner-session.js'
 import { classifyFailure, isConflict } from './sql-errors.js'
 
 const LOCK_NAME = 'apply'
@@ -156,10 +156,9 @@ export class MigrationLock {
   }
 
   #retrying<T>(work: () => Promise<T>): Promise<T> {
-    return withRetries(this.#retry, work, {
-      idempotent: true,
-      onRetry: (notice) => this.#emit({ type: 'journal.retried', ...notice }),
-    })
+    return withIdempotentRetries(this.#retry, work, (notice) =>
+      this.#emit({ type: 'journal.retried', ...notice }),
+    )
   }
 
   #startRenewing(): void {

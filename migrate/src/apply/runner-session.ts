@@ -1,3 +1,4 @@
+import { MigrationConflictError, type StatementRef } from './apply-errors.js'
 import { backoffDelayMs, pause, type RetryPolicy } from './backoff.js'
 import type { MigrateClient, MigratePool, MigrateQueryResult } from './migrate-pool.js'
 import { classifyFailure, isConflict, isOutcomeUnknown, type QueryFailure } from './sql-errors.js'
@@ -26,9 +27,35 @@ export class RetriesExhausted extends Error {
   override name = 'RetriesExhausted'
   constructor(
     readonly attempts: number,
+    /** What the last attempt met. */
+    readonly failure: QueryFailure,
     cause: unknown,
   ) {
     super(`gave up after ${attempts} attempts`, { cause })
+  }
+}
+
+/**
+ * What a run throws when retries ran out: MigrationConflictError for conflicts; otherwise (the
+ * connection, the service) the last error itself, whose code (`08001`, `ECONNREFUSED`, a pg-dsql
+ * error's) says what happened, rather than a conflict that never was.
+ */
+export function exhaustedError(error: RetriesExhausted, statement?: StatementRef): unknown {
+  return isConflict(error.failure)
+    ? new MigrationConflictError(statement, error.attempts, error.cause)
+    : error.cause
+}
+
+/** withRetries for journal, lock and catalog work, which is idempotent; gives up as `exhaustedError`. */
+export async function withIdempotentRetries<T>(
+  policy: RetryPolicy,
+  work: () => Promise<T>,
+  onRetry: (notice: RetryNotice) => void,
+): Promise<T> {
+  try {
+    return await withRetries(policy, work, { idempotent: true, onRetry })
+  } catch (error) {
+    throw error instanceof RetriesExhausted ? exhaustedError(error) : error
   }
 }
 
@@ -64,7 +91,9 @@ export async function withRetries<T>(
           : isConflict(failure) || failure === 'connection' || failure === 'unavailable')
       if (!retryable) throw error
       if (attempts >= policy.maxAttempts) {
-        throw new RetriesExhausted(attempts, error instanceof NothingCommitted ? error.cause : error)
+        const last =
+          error instanceof NothingCommitted || error instanceof OutcomeUnknown ? error.cause : error
+        throw new RetriesExhausted(attempts, failure, last)
       }
       const delayMs = backoffDelayMs(policy, attempts)
       options.onRetry({ attempt: attempts, failure, delayMs })

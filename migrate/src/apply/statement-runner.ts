@@ -12,6 +12,7 @@ import type { MigrationLock } from './migration-lock.js'
 import type { PlannedMigration, PlannedStep } from './plan-migrations.js'
 import type { Recognition, StatementRecognizer } from './recognition/index.js'
 import {
+  exhaustedError,
   NothingCommitted,
   OutcomeUnknown,
   RetriesExhausted,
@@ -250,19 +251,21 @@ async function journalWrite(
   ctx: RunContext,
   write: (session: RunnerSession) => Promise<void>,
 ): Promise<void> {
-  try {
-    await ctx.journal.retrying(() =>
-      ctx.session.transaction(async (session) => {
-        await ctx.lock.fence(session)
-        await write(session)
-      }),
-    )
-  } catch (error) {
-    if (error instanceof RetriesExhausted)
-      throw new MigrationConflictError(undefined, error.attempts, error.cause)
-    throw error
-  }
+  await ctx.journal.retrying(() =>
+    ctx.session.transaction(async (session) => {
+      await ctx.lock.fence(session)
+      await write(session)
+    }),
+  )
   ctx.lock.renewed()
+}
+
+/** A statement whose retries ran out: conflicts as such, a lost connection as the statement's failure. */
+function exhaustedAt(step: PlannedStep, error: RetriesExhausted): unknown {
+  const settled = exhaustedError(error, step.ref)
+  return settled instanceof MigrationConflictError
+    ? settled
+    : new MigrationFailedError(step.ref, step.sql, settled)
 }
 
 /** Drops what a failed async build left (an invalid index), so the statement can run again. */
@@ -280,7 +283,7 @@ async function failed(
   if (error instanceof MigrationDriftError || error instanceof MigrationJobFailedError) return error
   const failure =
     error instanceof RetriesExhausted
-      ? new MigrationConflictError(step.ref, error.attempts, error.cause)
+      ? exhaustedAt(step, error)
       : error instanceof OutcomeUnknown
         ? new MigrationFailedError(step.ref, step.sql, error.cause)
         : new MigrationFailedError(step.ref, step.sql, error)

@@ -11,7 +11,7 @@ import {
 import { formatLocation } from '../sql/index.js'
 import { type FlagSpecs, type ParsedArgs, stringFlag, wholeNumberFlag } from './cli-args.js'
 import { type CliPool, connectPool } from './connect-pool.js'
-import { CliUnavailableError, CliUsageError, EXIT_CODES, type ExitCode } from './exit-codes.js'
+import { CliUnavailableError, EXIT_CODES, type ExitCode } from './exit-codes.js'
 import { TRANSFORM_FLAGS, transformOptionsOf } from './lint-command.js'
 import { readMigrations } from './read-migrations.js'
 import type { CliIo } from './run-cli.js'
@@ -39,6 +39,11 @@ export const APPLY_FLAGS: FlagSpecs = {
     type: 'string',
     value: '<ms>',
     help: 'how long to wait for the lock (default 600000)',
+  },
+  'max-attempts': {
+    type: 'string',
+    value: '<n>',
+    help: 'attempts per statement or journal write on conflicts and lost connections (default 10)',
   },
   'job-timeout-ms': {
     type: 'string',
@@ -83,8 +88,11 @@ async function withPool(
       writeFailure(io, json, error)
       return EXIT_CODES.errors
     }
-    if (error instanceof CliUsageError) throw error
-    throw new CliUnavailableError(`Could not reach the database: ${(error as Error).message}`, {
+    // The driver's and the network's failures carry a code (08001, ECONNREFUSED, ERR_DSQL_…);
+    // anything else is a bug, left to surface as one.
+    if (typeof (error as { code?: unknown } | null)?.code !== 'string') throw error
+    const message = `Could not reach the database: ${(error as Error).message}. Check DSQL_ENDPOINTS (and the other pg-dsql settings) and network access to the endpoint.`
+    throw new CliUnavailableError(message, {
       cause: error,
     })
   } finally {
@@ -106,6 +114,7 @@ export async function applyCommand(args: ParsedArgs, io: CliIo): Promise<ExitCod
   const holderId = stringFlag(args, 'holder-id')
   const waitTimeoutMs = wholeNumberFlag(args, 'lock-timeout-ms', 0)
   const jobTimeoutMs = wholeNumberFlag(args, 'job-timeout-ms', 1)
+  const maxAttempts = wholeNumberFlag(args, 'max-attempts', 1)
   const shared = await sharedOptions(args)
   const options: Omit<ApplyOptions, 'pool'> = {
     ...shared,
@@ -115,6 +124,7 @@ export async function applyCommand(args: ParsedArgs, io: CliIo): Promise<ExitCod
       ...(holderId === undefined ? {} : { holderId }),
     },
     ...(jobTimeoutMs === undefined ? {} : { jobs: { timeoutMs: jobTimeoutMs } }),
+    ...(maxAttempts === undefined ? {} : { retry: { maxAttempts } }),
     ...(json ? {} : { onEvent: (event: ApplyEvent) => writeProgress(io, event) }),
   }
   return withPool(io, json, async (pool) => {

@@ -54,6 +54,19 @@ describe('apply under conflicts and failures', () => {
     expect((await journalLines(dsql.pool())).map((l) => l.state)).toEqual(['applied', 'applied', 'applied'])
   })
 
+  it('gives up with the connection’s own error, not a conflict, when the database cannot be reached', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
+    const events: ApplyEvent[] = []
+    const failure = await apply({
+      pool: { connect: () => Promise.reject(refused) },
+      migrations: [MIGRATION],
+      retry: { maxAttempts: 2, baseDelayMs: 0 },
+      onEvent: (e) => events.push(e),
+    }).catch((error: unknown) => error)
+    expect(failure).toBe(refused)
+    expect(events.map((e) => (e.type === 'journal.retried' ? e.failure : e.type))).toEqual(['connection'])
+  })
+
   it('gives up with MigrationConflictError after retry.maxAttempts, and leaves the statement unrecorded', async () => {
     const before = onceBefore('ALTER TABLE users ADD COLUMN', () =>
       dsql.emulator.inject({ kind: 'schema', count: 3 }),

@@ -107,7 +107,7 @@ describe('pg-dsql-migrate apply and status', () => {
     expect((await run(['status', '--no-catalog', join(dir, 'other')])).code).toBe(1)
   })
 
-  it('fails with exit 3 naming the fix when pg-dsql is not installed or not configured', async () => {
+  it('fails with exit 3 naming the fix when pg-dsql is not installed or not configured, or the endpoint does not answer', async () => {
     const missing = await runCliProcess(
       await bundleCli({ withDriver: false }),
       ['status', join(dir, 'migrations')],
@@ -125,5 +125,12 @@ describe('pg-dsql-migrate apply and status', () => {
     expect(unconfigured.code).toBe(3)
     expect(unconfigured.stderr).toContain('No DSQL endpoint is configured')
     expect(unconfigured.stderr).toContain('the same environment variables as pg-dsql (DSQL_ENDPOINTS')
+    // Configured, but nothing listens where the endpoint says.
+    const closed = String(env.DSQL_ENDPOINTS).replace(/:\d+$/, ':1')
+    const unreachable = await run(['apply', '--max-attempts', '1', join(dir, 'migrations')], {
+      DSQL_ENDPOINTS: closed,
+    })
+    expect(unreachable.code).toBe(3)
+    expect(unreachable.stderr).toMatch(/^Could not reach the database: .+\. Check DSQL_ENDPOINTS/)
   })
 })
