@@ -190,6 +190,18 @@ describe('runCli', () => {
     expect(documented.sort()).toEqual(Object.keys(flags).sort())
   })
 
+  it('is the bin package.json names: tsup builds it from src/cli/main.ts, which starts with a shebang', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))
+    const { default: configs } = await import('../../../tsup.config.js')
+    const entries = (Array.isArray(configs) ? configs : [configs]).map(
+      (config) => (config as { entry?: Record<string, string> }).entry ?? {},
+    )
+    expect(manifest.bin).toEqual({ 'pg-dsql-migrate': './dist/cli/main.js' })
+    expect(entries.some((entry) => entry['cli/main'] === 'src/cli/main.ts')).toBe(true)
+    const main = readFileSync(new URL('../../../src/cli/main.ts', import.meta.url), 'utf8')
+    expect(main.startsWith('#!/usr/bin/env node\n')).toBe(true)
+  })
+
   it('documents every exit code in the README table', () => {
     for (const code of Object.values(EXIT_CODES))
       expect(commandSection).toMatch(new RegExp(`\\n\\| ${code} \\|`))
