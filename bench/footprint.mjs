@@ -138,8 +138,9 @@ export async function run(argv) {
       ],
       chart: {
         kind: 'bar',
-        title: 'Install size and import time with pg (lower is better)',
+        title: 'Installed size (MB) and root-entry import time (ms), with pg (lower is better)',
         unit: 'MB / ms',
+        scale: 'per-group',
         groups: [
           {
             name: 'installed, MB',

@@ -7,6 +7,8 @@ export interface BarChart {
   title: string
   unit: string
   groups: { name: string; bars: Bar[] }[]
+  /** `'per-group'`: each group on its own scale (groups in different units). */
+  scale?: 'shared' | 'per-group'
 }
 export interface LineChart {
   kind?: 'line'

@@ -41,31 +41,39 @@ export function niceStep(max, count = 5) {
 
 /**
  * Horizontal bars. `groups`: `[{ name, bars: [{ label, value }] }]`; each group gets a heading
- * row and its own bars, all on one value axis that starts at zero.
+ * row and its own bars, all on one value axis that starts at zero, or with `scale: 'per-group'`
+ * each group on its own (for groups in different units: no axis, each bar labelled).
  */
-export function barChart({ title, unit, groups }) {
+export function barChart({ title, unit, groups, scale = 'shared' }) {
   const width = 760
   const labelWidth = 300
   const plotWidth = width - labelWidth - 90
   const rowHeight = 22
   const rows = groups.reduce((n, group) => n + group.bars.length + (groups.length > 1 ? 1 : 0), 0)
   const height = 50 + rows * rowHeight + 30
-  const max = Math.max(...groups.flatMap((group) => group.bars.map((bar) => bar.value)), 0)
-  const step = niceStep(max)
-  const top = step * Math.max(1, Math.ceil(max / step))
-  const x = (value) => labelWidth + (plotWidth * value) / top
+  const topOf = (bars) => {
+    const max = Math.max(...bars.map((bar) => bar.value), 0)
+    const step = niceStep(max)
+    return { step, top: step * Math.max(1, Math.ceil(max / step)) }
+  }
+  const shared = topOf(groups.flatMap((group) => group.bars))
   const parts = [header(width, height, title)]
-  for (let tick = 0; tick <= top + step / 2; tick += step) {
+  if (scale === 'shared') {
+    const x = (value) => labelWidth + (plotWidth * value) / shared.top
+    for (let tick = 0; tick <= shared.top + shared.step / 2; tick += shared.step) {
+      parts.push(
+        `<line x1="${round(x(tick))}" y1="40" x2="${round(x(tick))}" y2="${height - 28}" stroke="#e5e7eb"/>`,
+        `<text x="${round(x(tick))}" y="${height - 12}" font-size="11" text-anchor="middle" fill="#4b5563" ${FONT}>${tickLabel(tick, shared.step)}</text>`,
+      )
+    }
     parts.push(
-      `<line x1="${round(x(tick))}" y1="40" x2="${round(x(tick))}" y2="${height - 28}" stroke="#e5e7eb"/>`,
-      `<text x="${round(x(tick))}" y="${height - 12}" font-size="11" text-anchor="middle" fill="#4b5563" ${FONT}>${tickLabel(tick, step)}</text>`,
+      `<text x="${width - 10}" y="${height - 12}" font-size="11" text-anchor="end" fill="#4b5563" ${FONT}>${escapeXml(unit)}</text>`,
     )
   }
-  parts.push(
-    `<text x="${width - 10}" y="${height - 12}" font-size="11" text-anchor="end" fill="#4b5563" ${FONT}>${escapeXml(unit)}</text>`,
-  )
   let y = 44
   for (const [index, group] of groups.entries()) {
+    const { top } = scale === 'shared' ? shared : topOf(group.bars)
+    const x = (value) => labelWidth + (plotWidth * value) / top
     if (groups.length > 1) {
       parts.push(
         `<text x="8" y="${y + 15}" font-size="12" font-weight="600" fill="#111827" ${FONT}>${escapeXml(group.name)}</text>`,

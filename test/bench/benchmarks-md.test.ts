@@ -90,6 +90,25 @@ describe('barChart', () => {
   })
 })
 
+describe('barChart with per-group scales', () => {
+  it('scales each group to its own largest bar, so groups in different units both show', () => {
+    const svg = barChart({
+      title: 'Footprint',
+      unit: 'MB / ms',
+      scale: 'per-group',
+      groups: [
+        { name: 'MB', bars: [{ label: 'a', value: 6 }] },
+        { name: 'ms', bars: [{ label: 'a', value: 200 }] },
+      ],
+    })
+    const widths = [...svg.matchAll(/<rect x="300" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]))
+    expect(widths).toHaveLength(2)
+    expect(widths[0]).toBeGreaterThan(0)
+    expect(widths[0]).toBeCloseTo(widths[1] ?? 0, 0)
+    expect(svg).not.toContain('stroke="#e5e7eb"')
+  })
+})
+
 describe('lineChart', () => {
   it('draws one polyline per series with every point, and shades the marked span', () => {
     const svg = lineChart({
