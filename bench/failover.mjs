@@ -180,7 +180,7 @@ async function outage(emulator, makePool, mode, { isolateAt, healAt, endAt }) {
       } catch (error) {
         errors++
         windowAt().errors++
-        const code = error?.code ?? error?.name ?? 'unknown'
+        const code = error?.code ?? String(error?.message ?? error).slice(0, 48)
         errorCodes[code] = (errorCodes[code] ?? 0) + 1
         // An app pauses after a failure rather than spin.
         await sleep(10)
