@@ -9,7 +9,8 @@ import { barChart, formatValue, lineChart } from './svg-chart.mjs'
 const HEADLINES = {
   overhead: [
     ['throughput', 'Query-path throughput, head to head, DsqlPool / pg.Pool (target >= 0.99)'],
-    ['p99', 'Query-path p99 latency, DsqlPool / pg.Pool (target <= 1.05)'],
+    ['p99', 'Query-path p99 latency, alternating runs, DsqlPool / pg.Pool (target <= 1.05)'],
+    ['p99HeadToHead', 'Query-path p99 latency, head to head, DsqlPool / pg.Pool'],
     ['cpuPerQuery', 'Query-path client CPU per query, DsqlPool / pg.Pool (target <= 1.05)'],
     ['throughputVsAwsConnector', "Query-path throughput, DsqlPool / AWS's connector"],
   ],
