@@ -158,6 +158,12 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
   }
 
   #open(endpoint: ResolvedEndpoint, startedAt: number, done: (error?: unknown) => void): void {
+    // end() while the endpoint or the token was awaited: pg's end() had nothing to close yet, so
+    // the socket must not be opened now.
+    if (this.#ending) {
+      process.nextTick(done, new Error('The client was ended before it connected.'))
+      return
+    }
     const runtime = this.#runtime
     this.#target.endpoint = endpoint
     // pg connects to (and verifies TLS against) `host`; EndpointSocket sends TCP to the address.

@@ -122,6 +122,37 @@ describe('connects whose credentials are slow or missing', () => {
     }
   })
 
+  it('open no socket for a lone client ended while its token was being signed', async () => {
+    let sockets = 0
+    const server = createServer((socket) => {
+      sockets++
+      socket.destroy()
+    })
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready))
+    const { port } = server.address() as AddressInfo
+    let markSigned = () => {}
+    const signed = new Promise<void>((done) => {
+      markSigned = done
+    })
+    const client = new DsqlClient({
+      endpoints: `abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws@127.0.0.1:${port}`,
+      credentials: async () => {
+        await new Promise((done) => setTimeout(done, 50))
+        markSigned()
+        return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
+      },
+    })
+    try {
+      const connecting = client.connect().catch((error: unknown) => error)
+      await client.end()
+      await signed
+      expect(await connecting).toMatchObject({ message: expect.stringMatching(/ended before it connected/) })
+      expect(sockets).toBe(0)
+    } finally {
+      server.close()
+    }
+  })
+
   it.each([
     ['pool.query()', (config: DsqlPoolConfig) => new DsqlPool(config).query('SELECT 1')],
     ['a lone client', (config: DsqlPoolConfig) => new DsqlClient(config).connect()],
