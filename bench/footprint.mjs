@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { startEmbeddedBackend } from 'pg-dsql-emulator'
+import { startEmulatorProcess } from './lib/emulator-process.mjs'
 import { benchSettings, median } from './lib/measure.mjs'
 import { fmt, isQuick, makeReport, printReport, ratioOf } from './lib/report.mjs'
 
@@ -85,6 +87,7 @@ export async function run(argv) {
         entries[WRAPPER] = WRAPPER_PG_ENTRY
       }
     }
+    const wrapperAuth = await tryWrapperAuth(work)
     const names = Object.keys(CONTENDERS).filter((name) => apps[name].installError === undefined)
     for (let round = 0; round < rounds; round++) {
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
@@ -154,13 +157,90 @@ export async function run(argv) {
           },
         ],
       },
-      notes: Object.entries(importErrors).map(([name, error]) => `${name}: ${error}`),
+      wrapperAuth,
+      notes: [
+        ...Object.entries(importErrors).map(([name, error]) => `${name}: ${error}`),
+        `${WRAPPER} against the emulator (its pg entry, plugins: 'iam', with @aws-sdk/rds-signer and ` +
+          `@aws-sdk/credential-providers installed beside it, as it needs): ${wrapperAuth}`,
+      ],
     })
     printReport(report)
     for (const note of report.notes) console.log(`note: ${note}`)
     return report
   } finally {
     rmSync(work, { recursive: true, force: true })
+  }
+}
+
+// AWS's advanced wrapper's IAM plugin, given the emulator's keys, connecting to one endpoint with
+// a socket that goes to its address (as the other benchmarks do for AWS's connector).
+const WRAPPER_AUTH_SCRIPT = `
+import { readFileSync } from 'node:fs'
+import { Socket } from 'node:net'
+import { AwsPGClient } from 'aws-advanced-nodejs-wrapper/pg'
+const e = JSON.parse(process.env.BENCH_ENDPOINT)
+const stream = () => { const s = new Socket(); const c = s.connect.bind(s); s.connect = () => c({ host: e.address, port: e.port }); return s }
+const client = new AwsPGClient({ host: e.host, port: e.port, user: 'admin', database: 'postgres', plugins: 'iam',
+  iamRegion: e.region, ssl: { ca: readFileSync(process.env.BENCH_CA, 'utf8'), servername: e.host }, stream })
+try {
+  await client.connect()
+  await client.query('SELECT 1')
+  console.log('connected and queried')
+} catch (error) {
+  console.log(['refused:', error.code, String(error.message).split('\\n')[0].slice(0, 120)].filter(Boolean).join(' '))
+}
+process.exit(0)
+`
+
+/** Whether AWS's advanced wrapper can authenticate to the emulator, in words (for the notes). */
+async function tryWrapperAuth(work) {
+  const dir = join(work, 'wrapper-auth')
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+  const backend = await startEmbeddedBackend()
+  const emulator = await startEmulatorProcess({ regions: ['us-east-1'], backend: backend.url })
+  try {
+    execFileSync(
+      npm,
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        'aws-advanced-nodejs-wrapper',
+        'pg',
+        '@aws-sdk/rds-signer',
+        '@aws-sdk/credential-providers',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    )
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--input-type=module', '--eval', WRAPPER_AUTH_SCRIPT],
+      {
+        cwd: dir,
+        timeout: 30_000,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
+          BENCH_ENDPOINT: JSON.stringify(emulator.endpoints[0]),
+          BENCH_CA: emulator.caCertPath,
+        },
+      },
+    )
+    const outcome = stdout.trim().split('\n').at(-1)
+    const stats = (await emulator.stats()).regions['us-east-1']
+    return (
+      `${outcome}; the emulator counted ${stats.AuthFailures} authentication failure(s) and ` +
+      `${stats.CallCount.DbConnect + stats.CallCount.DbConnectAdmin} DSQL connection attempts (its token is an RDS one, ` +
+      'signed by @aws-sdk/rds-signer for rds-db:connect, not dsql:DbConnect or DbConnectAdmin)'
+    )
+  } catch (error) {
+    return `could not be tried: ${String(error.message).split('\n')[0].slice(0, 160)}`
+  } finally {
+    await emulator.stop()
+    await backend.stop()
   }
 }
 
