@@ -16,7 +16,8 @@ export default defineConfig([
     ...shared,
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    // JavaScript only for `npm run demo` on a fresh clone (see the root tsup.config.ts).
+    dts: process.env.PG_DSQL_BUILD_JS_ONLY !== '1',
     clean: true,
     shims: true,
   },

@@ -1,6 +1,6 @@
 // `npm run demo`'s build step: `npm run build` (all three packages) when a package's dist is
-// missing or older than its sources, and nothing otherwise. A fresh clone builds (most of the
-// time goes to the .d.ts files); a second demo starts at once. The same rule as the tests'
+// missing or older than its sources, and nothing otherwise. A fresh clone builds (JavaScript
+// only); a second demo starts at once. The same rule as the tests'
 // global setup (test/support/build-dist.ts), over the migrator too, which the demo uses.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -28,8 +28,11 @@ function isStale(pkg) {
 
 const stale = [root, join(root, 'emulator'), join(root, 'migrate')].filter(isStale)
 if (stale.length > 0) {
+  // JavaScript only: the type declarations take most of a build's time and the demo needs none
+  // (the tests' setup and `npm run build` make them; a build without them counts as stale there).
   execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], {
     cwd: root,
     stdio: 'inherit',
+    env: { ...process.env, PG_DSQL_BUILD_JS_ONLY: '1' },
   })
 }

@@ -15,11 +15,14 @@ function newest(dir: string): number {
   return latest
 }
 
-/** True when `pkg`'s build is missing or older than its sources. */
+/**
+ * True when `pkg`'s build is missing, older than its sources, or without its type declarations
+ * (`npm run demo` builds JavaScript only; the packed-package tests need the declarations).
+ */
 function stale(pkg: string): boolean {
   const built = join(pkg, 'dist/index.js')
   const sources = Math.max(newest(join(pkg, 'src')), statSync(join(pkg, 'package.json')).mtimeMs)
-  return !existsSync(built) || statSync(built).mtimeMs < sources
+  return !existsSync(built) || !existsSync(join(pkg, 'dist/index.d.ts')) || statSync(built).mtimeMs < sources
 }
 
 // Some tests use the built packages (the packed tarballs, the `pg-dsql` and `pg-dsql-emulator`
