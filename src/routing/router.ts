@@ -4,7 +4,7 @@ import { type EventSink, eventError } from '../observability/index.js'
 import { chooseEndpoint, type Preference } from './choose-endpoint.js'
 import { ConnectsUnderWay } from './connects-under-way.js'
 import { EndpointHealth } from './endpoint-health.js'
-import { type Probe, probeEndpoint } from './probe-endpoint.js'
+import { type Probe, type ProbeResult, probeEndpoint } from './probe-endpoint.js'
 
 /** What pools hear from the router, to move their connections. */
 export type RouteChange =
@@ -349,6 +349,19 @@ export class Router {
     this.#timer.unref()
   }
 
+  /**
+   * Probes `state`. An endpoint with no latency yet (new, or just back) is probed twice and keeps
+   * the faster answer: its first measurement decides routing at once (see chooseEndpoint), and a
+   * single round trip stretched by a busy machine would send traffic to a far Region for the
+   * three rounds the hysteresis then needs to move it back.
+   */
+  async #measure(state: EndpointHealth): Promise<ProbeResult> {
+    const first = await this.#probe(state.endpoint, this.#routing.probeTimeoutMs)
+    if (!first.ok || (state.healthy && state.latencyMs !== undefined) || this.#closed) return first
+    const second = await this.#probe(state.endpoint, this.#routing.probeTimeoutMs)
+    return second.ok && second.rttMs < first.rttMs ? second : first
+  }
+
   async #probeDue(): Promise<void> {
     this.#timer = undefined
     const now = this.#now()
@@ -359,7 +372,7 @@ export class Router {
     try {
       await Promise.all(
         due.map(async (state) => {
-          const result = await this.#probe(state.endpoint, this.#routing.probeTimeoutMs)
+          const result = await this.#measure(state)
           if (this.#closed) return
           if (result.ok) {
             // Recovery forgets the old latency first; this answer is the first new sample.

@@ -80,11 +80,30 @@ describe('Router', () => {
     expect(router.choose(1000)).toBe(far)
     router.retain()
     await vi.advanceTimersByTimeAsync(1)
-    expect(probes.sort()).toEqual(['us-east-1', 'us-east-2'])
+    expect(probes.sort()).toEqual(['us-east-1', 'us-east-1', 'us-east-2', 'us-east-2'])
     expect(router.choose(1000)).toBe(near)
     expect(router.snapshot()).toMatchObject({ strategy: 'latency', preferred: near.host })
     await vi.advanceTimersByTimeAsync(3000)
-    expect(probes.length).toBe(8)
+    // Four rounds; the first measures each endpoint twice (see the next test).
+    expect(probes.length).toBe(10)
+    router.close()
+  })
+
+  it('takes the faster of two round trips as an endpoint’s first measurement', async () => {
+    // The near Region's first answer comes late (a busy machine); its second, and every later
+    // one, on time. One sample would route to the far Region for the three rounds hysteresis needs.
+    const answers = both()
+    const nearAnswers = [60, 2]
+    const { router } = setup(answers)
+    const probe = answers.get.bind(answers)
+    answers.get = (host: string) =>
+      host === near.host && nearAnswers.length > 0
+        ? { ok: true, rttMs: nearAnswers.shift() as number }
+        : probe(host)
+    router.retain()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(router.choose(1000)).toBe(near)
+    expect(router.snapshot().endpoints.find((e) => e.host === near.host)?.latencyMs).toBe(2)
     router.close()
   })
 
