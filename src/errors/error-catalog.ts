@@ -1,4 +1,5 @@
 import { DsqlAuthError } from './dsql-auth-error.js'
+import { OccRetryExhaustedError } from './occ-retry-exhausted-error.js'
 import { TransactionOutcomeUnknownError } from './transaction-outcome-unknown-error.js'
 
 /**
@@ -94,6 +95,12 @@ const ACCESS_DENIED = entry(
   '08006 access denied',
 )
 const OUTCOME_UNKNOWN = entry('outcome-unknown', 'never', { connectionLost: true }, '08007 outcome unknown')
+/**
+ * pg-dsql's own retries of a conflict ran out: still a conflict to `isOccError`, but an outer
+ * retry loop (`retryTransaction` around `pool.transaction()`) must not multiply the budget.
+ */
+const EXHAUSTED_DATA = entry('occ-data', 'never', {}, '40001 OC000 retries exhausted')
+const EXHAUSTED_SCHEMA = entry('occ-schema', 'never', {}, '40001 OC001 retries exhausted')
 
 /**
  * SQLSTATEs that decide. DSQL gives some of its answers one SQLSTATE and tells them apart only in
@@ -268,6 +275,10 @@ function verdict(row: Entry, code: string | undefined): ErrorVerdict {
 function rowOf(error: object): { row: Entry; code: string | undefined } | undefined {
   if (error instanceof TransactionOutcomeUnknownError) return { row: OUTCOME_UNKNOWN, code: '08007' }
   if (error instanceof DsqlAuthError) return { row: ACCESS_DENIED, code: '08006' }
+  if (error instanceof OccRetryExhaustedError) {
+    const last = error.cause instanceof Object ? rowOf(error.cause) : undefined
+    return { row: last?.row.errorClass === 'occ-schema' ? EXHAUSTED_SCHEMA : EXHAUSTED_DATA, code: '40001' }
+  }
   const code = codeOf(error)
   if (code === undefined) {
     const kind = (error as { kind?: unknown }).kind

@@ -91,7 +91,8 @@ export async function decideAfterFailure(attempt: FailedAttempt): Promise<Attemp
       return fail('unknown', outcomeUnknown(failure, attempt.attempt, attempt.commitSeen ?? true))
     errorClass = 'transient'
   }
-  if (errorClass === 'occ-data' || errorClass === 'occ-schema') {
+  // A conflict whose own retries already ran out (an inner transaction()'s) is not one more.
+  if ((errorClass === 'occ-data' || errorClass === 'occ-schema') && verdict.retry !== 'never') {
     const kind = errorClass === 'occ-data' ? 'data' : 'schema'
     events.tally.occConflict(kind)
     events.emit(() => ({ type: 'occ.conflict', kind, attempt: attempt.attempt, scope: 'transaction' }))

@@ -444,7 +444,8 @@ describe('errorVerdict', () => {
     [
       'our OccRetryExhaustedError',
       new OccRetryExhaustedError('kept conflicting', { attempts: 3, elapsedMs: 10, cause: OC000 }),
-      conflict('occ-data', '40001 serialization failure'),
+      // Still a conflict, but its retries ran out: an outer loop must not start them again.
+      { ...conflict('occ-data', '40001 OC000 retries exhausted'), retry: 'never' },
     ],
     ['our TransactionAbortedError', new TransactionAbortedError('aborted'), permanent('25P02')],
     ['our DsqlConfigError', new DsqlConfigError('bad', { option: 'region' }), permanent('ERR_DSQL_CONFIG')],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   DsqlConfigError,
   type DsqlEvent,
+  isOccError,
   OccRetryExhaustedError,
   retryTransaction,
   TransactionOutcomeUnknownError,
@@ -98,6 +99,23 @@ describe('retryTransaction', () => {
     expect(error).toBeInstanceOf(TransactionOutcomeUnknownError)
     expect((error as Error).cause).toMatchObject({ code: '23505' })
     expect(attempts).toEqual([1, 2])
+  })
+
+  it('does not run again a transaction() whose own conflict retries ran out', async () => {
+    // retryTransaction around pool.transaction(): the inner budget is not multiplied by the outer.
+    const exhausted = new OccRetryExhaustedError('kept conflicting', {
+      attempts: 10,
+      elapsedMs: 900,
+      cause: conflict(),
+    })
+    const events: DsqlEvent[] = []
+    const { fn, attempts } = scripted([exhausted])
+    await expect(retryTransaction(fn, { ...fast, onEvent: (event) => events.push(event) })).rejects.toBe(
+      exhausted,
+    )
+    expect(attempts).toEqual([1])
+    expect(events.filter((event) => event.type === 'occ.conflict')).toEqual([])
+    expect(isOccError(exhausted)).toBe(true)
   })
 
   it('lets an error a retry cannot fix through untouched, after one run', async () => {
