@@ -115,9 +115,14 @@ export class Journal {
           await session.query(table.sql)
         } catch (error) {
           // A runner that raced us created it first: PostgreSQL may say so with a duplicate
-          // (23505 on its catalog, 42P07) rather than IF NOT EXISTS's notice.
+          // (23505 on its catalog, 42P07 for the table, 42710 for its row type) rather than IF
+          // NOT EXISTS's notice. (DSQL answers the loser's COMMIT with OC001, which is retried.)
           const state = sqlStateOf(error)
-          if ((state === '23505' || state === '42P07') && (await this.#exists(session, table.name))) return
+          if (
+            (state === '23505' || state === '42P07' || state === '42710') &&
+            (await this.#exists(session, table.name))
+          )
+            return
           throw error
         }
       })
