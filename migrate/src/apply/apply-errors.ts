@@ -1,4 +1,5 @@
 import { formatLocation, type SourceLocation } from '../sql/index.js'
+import { classifyFailure } from './sql-errors.js'
 
 // Each class carries a brand from Symbol.for, so `instanceof` holds when the package is loaded
 // twice (its ESM and CJS builds in one process), as pg-dsql's own errors do.
@@ -117,7 +118,9 @@ export class MigrationFailedError extends ApplyError {
     super(
       `${where(statement)} failed: ${reason}${typeof state === 'string' ? ` [${state}]` : ''}\n` +
         `  ${excerpt(sql)}\n` +
-        'Statements before it are applied and recorded. Fix this statement (or the data it needs), then run apply again: it resumes here.',
+        (isStatementFailure(cause)
+          ? 'Statements before it are applied and recorded. Fix this statement (or the data it needs), then run apply again: it resumes here.'
+          : 'Statements before it are applied and recorded. The database could not be reached to finish it: run apply again once it can be; it resumes here, and finds whether this statement was applied.'),
       'ERR_DSQL_MIGRATE_STATEMENT_FAILED',
       cause,
     )
@@ -207,4 +210,10 @@ export class MigrationLockError extends ApplyError {
   ) {
     super(message, 'ERR_DSQL_MIGRATE_LOCK')
   }
+}
+
+/** The statement itself failed (its SQL, its data), not the connection or the service under it. */
+function isStatementFailure(cause: unknown): boolean {
+  const failure = classifyFailure(cause)
+  return failure !== 'connection' && failure !== 'unavailable' && failure !== 'outcome-unknown'
 }
