@@ -9,7 +9,7 @@
 import { AuroraDSQLPool } from '@aws/aurora-dsql-node-postgres-connector'
 import pg from 'pg'
 import { DsqlPool } from 'pg-dsql'
-import { benchSettings, measure, median } from './lib/measure.mjs'
+import { benchSettings, measure, median, settle } from './lib/measure.mjs'
 import { fmt, isQuick, makeReport, percentile, printReport } from './lib/report.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
 
@@ -194,6 +194,7 @@ async function race(a, b, task, workers, rounds, raceMs) {
       }
     }
     const order = round % 2 === 0 ? [a, b] : [b, a]
+    settle()
     await Promise.all(order.flatMap((pool) => Array.from({ length: workers / 2 }, () => loop(pool))))
     throughput.push(latencies.get(a).length / latencies.get(b).length)
     p99.push(percentile(latencies.get(a), 0.99) / percentile(latencies.get(b), 0.99))

@@ -1,10 +1,26 @@
 import { availableParallelism, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+
+// A full collection before each measurement, so no contender pays for the garbage the one
+// measured before it left (AWS's connector signs a token per query; an OpenTelemetry SDK records
+// into its own structures): without it, whoever runs next in the alternation absorbs that
+// collection in its CPU and latency.
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc')
+
+/** Collects garbage now: call before measuring. */
+export function settle() {
+  collectGarbage()
+}
 
 // Fixed-duration load: `workers` loops each run `task()` back to back until the time is up.
 // Returns completed tasks per second, latency percentiles in milliseconds, and this process's CPU
 // time per task in microseconds (what the client library itself costs, whatever the machine's noise).
+// Garbage is collected first (see `settle`).
 export async function measure(task, { workers, durationMs }) {
+  settle()
   const latencies = []
   let count = 0
   const deadline = performance.now() + durationMs
