@@ -91,6 +91,9 @@ export function foldIntoCreateTable(
         if (left.length === 0) return
       }
     }
+    // VACUUM and ANALYZE neither put rows in a table nor change it (and transform drops VACUUM):
+    // a table made before them still takes the ALTERs after them.
+    if (type === 'VacuumStmt') return
     for (const key of touchedTables(statement.node, true)) touched.set(key, position)
     for (const key of touchedTables(statement.node, false)) {
       const table = tables.get(key)
