@@ -11,7 +11,7 @@ import * as created from './fixtures/drizzle/schema-created.js'
 import { catalogSnapshot } from './support/catalog.js'
 import { ECOMMERCE_TABLES, expectEcommerceSchema } from './support/ecommerce.js'
 import { applyThroughMigrator, pipelineReady, transformErrors } from './support/pipeline.js'
-import { applyKilledAtEachStatement, expectConcurrentRunsLeaveOneJournal } from './support/resilience.js'
+import { itSurvivesKillsAndConcurrentRunners } from './support/resilience.js'
 import { runTool, workFolder } from './support/work-folder.js'
 
 // The migrations are drizzle-kit 0.31's own output: its CLI runs offline and generates
@@ -140,28 +140,7 @@ describe.runIf(pipelineReady)('Drizzle migrations through pg-dsql-migrate on the
     }
   })
 
-  it('ends in the clean run’s schema when the runner is killed after each statement in turn', async () => {
-    const clean = await startMigrateTestDsql()
-    const killed = await startMigrateTestDsql()
-    try {
-      await applyThroughMigrator({ pool: clean.pool(), migrations })
-      const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-      const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
-      expect(snapshot).toEqual(expected)
-    } finally {
-      await Promise.all([clean.stop(), killed.stop()])
-    }
-  })
-
-  it('leaves one complete journal when two runners apply the folder at once', async () => {
-    const dsql = await startMigrateTestDsql()
-    try {
-      await expectConcurrentRunsLeaveOneJournal(dsql, migrations)
-      expectEcommerceSchema(await catalogSnapshot(dsql.pool(), ECOMMERCE_TABLES), 'altered')
-    } finally {
-      await dsql.stop()
-    }
-  })
+  itSurvivesKillsAndConcurrentRunners(() => migrations)
 
   it('replaces drizzle-kit push: plans from the live database, applies, and has nothing left to push', async () => {
     const dsql = await startMigrateTestDsql()

@@ -7,7 +7,7 @@ import { startMigrateTestDsql } from '../support/emulator.js'
 import { catalogSnapshot } from './support/catalog.js'
 import { ECOMMERCE_TABLES, expectEcommerceSchema } from './support/ecommerce.js'
 import { applyThroughMigrator, pipelineReady, transformErrors } from './support/pipeline.js'
-import { applyKilledAtEachStatement, expectConcurrentRunsLeaveOneJournal } from './support/resilience.js'
+import { itSurvivesKillsAndConcurrentRunners } from './support/resilience.js'
 
 // Knex's own migration files (fixtures/knex/migrations), read by Knex's own folder reader; each
 // `up(knex)` runs against a Knex that records the SQL its schema builder would send. Knex never
@@ -104,26 +104,5 @@ describe.runIf(pipelineReady)('Knex migrations through pg-dsql-migrate on the em
     }
   })
 
-  it('ends in the clean run’s schema when the runner is killed after each statement in turn', async () => {
-    const clean = await startMigrateTestDsql()
-    const killed = await startMigrateTestDsql()
-    try {
-      await applyThroughMigrator({ pool: clean.pool(), migrations })
-      const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-      const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
-      expect(snapshot).toEqual(expected)
-    } finally {
-      await Promise.all([clean.stop(), killed.stop()])
-    }
-  })
-
-  it('leaves one complete journal when two runners apply the migrations at once', async () => {
-    const dsql = await startMigrateTestDsql()
-    try {
-      await expectConcurrentRunsLeaveOneJournal(dsql, migrations)
-      expectEcommerceSchema(await catalogSnapshot(dsql.pool(), ECOMMERCE_TABLES), 'altered')
-    } finally {
-      await dsql.stop()
-    }
-  })
+  itSurvivesKillsAndConcurrentRunners(() => migrations)
 })

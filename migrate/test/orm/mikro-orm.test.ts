@@ -9,7 +9,7 @@ import { type CatalogSnapshot, catalogSnapshot } from './support/catalog.js'
 import { dsqlOptions } from './support/dsql-options.js'
 import { ECOMMERCE_TABLES, type EcommerceStage, expectEcommerceSchema } from './support/ecommerce.js'
 import { applyThroughMigrator, pipelineReady, transformErrors } from './support/pipeline.js'
-import { applyKilledAtEachStatement, expectConcurrentRunsLeaveOneJournal } from './support/resilience.js'
+import { itSurvivesKillsAndConcurrentRunners } from './support/resilience.js'
 
 // MikroORM's SchemaGenerator on the emulator: getCreateSchemaSQL() for the first migration (the
 // SQL of `schema:create`), then, once it is applied, getUpdateSchemaSQL() with the altered
@@ -110,27 +110,6 @@ describe.runIf(nodeMajor >= 22 && pipelineReady)(
       })
     })
 
-    it('ends in the clean run’s schema when the runner is killed after each statement in turn', async () => {
-      const clean = await startMigrateTestDsql()
-      const killed = await startMigrateTestDsql()
-      try {
-        await applyThroughMigrator({ pool: clean.pool(), migrations })
-        const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-        const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
-        expect(snapshot).toEqual(expected)
-      } finally {
-        await Promise.all([clean.stop(), killed.stop()])
-      }
-    })
-
-    it('leaves one complete journal when two runners apply the migrations at once', async () => {
-      const fresh = await startMigrateTestDsql()
-      try {
-        await expectConcurrentRunsLeaveOneJournal(fresh, migrations)
-        expectEcommerceSchema(await catalogSnapshot(fresh.pool(), ECOMMERCE_TABLES), 'altered')
-      } finally {
-        await fresh.stop()
-      }
-    })
+    itSurvivesKillsAndConcurrentRunners(() => migrations)
   },
 )

@@ -8,7 +8,7 @@ import { startMigrateTestDsql } from '../support/emulator.js'
 import { catalogSnapshot } from './support/catalog.js'
 import { ECOMMERCE_TABLES, expectEcommerceSchema } from './support/ecommerce.js'
 import { applyThroughMigrator, pipelineReady, transformErrors } from './support/pipeline.js'
-import { applyKilledAtEachStatement, expectConcurrentRunsLeaveOneJournal } from './support/resilience.js'
+import { itSurvivesKillsAndConcurrentRunners } from './support/resilience.js'
 import { repositoryRoot, runTool, workFolder } from './support/work-folder.js'
 
 // Prisma 7.10's CLI cannot run `migrate dev` or `migrate diff` offline: it downloads its schema
@@ -153,26 +153,5 @@ describe.runIf(pipelineReady)('Prisma migrations through pg-dsql-migrate on the 
     }
   })
 
-  it('ends in the clean run’s schema when the runner is killed after each statement in turn', async () => {
-    const clean = await startMigrateTestDsql()
-    const killed = await startMigrateTestDsql()
-    try {
-      await applyThroughMigrator({ pool: clean.pool(), migrations })
-      const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-      const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
-      expect(snapshot).toEqual(expected)
-    } finally {
-      await Promise.all([clean.stop(), killed.stop()])
-    }
-  })
-
-  it('leaves one complete journal when two runners apply the folder at once', async () => {
-    const dsql = await startMigrateTestDsql()
-    try {
-      await expectConcurrentRunsLeaveOneJournal(dsql, migrations)
-      expectEcommerceSchema(await catalogSnapshot(dsql.pool(), ECOMMERCE_TABLES), 'altered')
-    } finally {
-      await dsql.stop()
-    }
-  })
+  itSurvivesKillsAndConcurrentRunners(() => migrations)
 })

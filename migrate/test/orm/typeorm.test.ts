@@ -12,7 +12,7 @@ import { type CatalogSnapshot, catalogSnapshot } from './support/catalog.js'
 import { dsqlOptions } from './support/dsql-options.js'
 import { ECOMMERCE_TABLES, type EcommerceStage, expectEcommerceSchema } from './support/ecommerce.js'
 import { applyThroughMigrator, pipelineReady, transformErrors } from './support/pipeline.js'
-import { applyKilledAtEachStatement, expectConcurrentRunsLeaveOneJournal } from './support/resilience.js'
+import { itSurvivesKillsAndConcurrentRunners } from './support/resilience.js'
 import { workFolder } from './support/work-folder.js'
 
 // The migrations are written by TypeORM's own `migration:generate` command (its handler, run
@@ -178,28 +178,7 @@ describe.runIf(pipelineReady)('TypeORM migrations through pg-dsql-migrate on the
     })
   })
 
-  it('ends in the clean run’s schema when the runner is killed after each statement in turn', async () => {
-    const clean = await startMigrateTestDsql()
-    const killed = await startMigrateTestDsql()
-    try {
-      await applyThroughMigrator({ pool: clean.pool(), migrations })
-      const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
-      const { snapshot } = await applyKilledAtEachStatement(killed, migrations)
-      expect(snapshot).toEqual(expected)
-    } finally {
-      await Promise.all([clean.stop(), killed.stop()])
-    }
-  })
-
-  it('leaves one complete journal when two runners apply the migrations at once', async () => {
-    const fresh = await startMigrateTestDsql()
-    try {
-      await expectConcurrentRunsLeaveOneJournal(fresh, migrations)
-      expectEcommerceSchema(await catalogSnapshot(fresh.pool(), ECOMMERCE_TABLES), 'altered')
-    } finally {
-      await fresh.stop()
-    }
-  })
+  itSurvivesKillsAndConcurrentRunners(() => migrations)
 })
 
 async function withInitialized<T>(dataSource: DataSource, use: (ds: DataSource) => Promise<T>): Promise<T> {

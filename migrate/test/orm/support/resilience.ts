@@ -1,8 +1,8 @@
-import { expect } from 'vitest'
+import { expect, it } from 'vitest'
 import type { OrmMigration } from '../../../src/adapters/orm-migration.js'
-import type { MigrateTestDsql } from '../../support/emulator.js'
+import { type MigrateTestDsql, startMigrateTestDsql } from '../../support/emulator.js'
 import { type CatalogSnapshot, catalogSnapshot } from './catalog.js'
-import { ECOMMERCE_TABLES } from './ecommerce.js'
+import { ECOMMERCE_TABLES, expectEcommerceSchema } from './ecommerce.js'
 import { applyThroughMigrator, type PipelinePool, planThroughTransform, status } from './pipeline.js'
 
 type PoolLike = PipelinePool & { end?(): Promise<void> }
@@ -123,4 +123,34 @@ export async function expectConcurrentRunsLeaveOneJournal(
   // One row per statement (the journal's key is migration and statement), none left over.
   const rows = await dsql.pool().query<{ n: string }>('SELECT count(*) AS n FROM pg_dsql_migrate_journal')
   expect(Number(rows.rows[0]?.n)).toBe(states.length)
+}
+
+/**
+ * The two tests every ORM's pipeline must pass, from its own migrations (read when the tests run:
+ * the files' `beforeAll` builds them): a runner killed after each statement in turn ends in the
+ * clean run's schema, and two runners at once leave one complete journal and the altered schema.
+ */
+export function itSurvivesKillsAndConcurrentRunners(migrations: () => readonly OrmMigration[]): void {
+  it('ends in the clean run’s schema when the runner is killed after each statement in turn', async () => {
+    const clean = await startMigrateTestDsql()
+    const killed = await startMigrateTestDsql()
+    try {
+      await applyThroughMigrator({ pool: clean.pool(), migrations: migrations() })
+      const expected = await catalogSnapshot(clean.pool(), ECOMMERCE_TABLES)
+      const { snapshot } = await applyKilledAtEachStatement(killed, migrations())
+      expect(snapshot).toEqual(expected)
+    } finally {
+      await Promise.all([clean.stop(), killed.stop()])
+    }
+  })
+
+  it('leaves one complete journal when two runners apply the migrations at once', async () => {
+    const dsql = await startMigrateTestDsql()
+    try {
+      await expectConcurrentRunsLeaveOneJournal(dsql, migrations())
+      expectEcommerceSchema(await catalogSnapshot(dsql.pool(), ECOMMERCE_TABLES), 'altered')
+    } finally {
+      await dsql.stop()
+    }
+  })
 }
