@@ -101,6 +101,8 @@ describe('sweepStaleTempDirs', () => {
         parent.stdout!.once('data', (d: Buffer) => resolve(Number(d))),
       )
       expect(isProcessAlive(zombie)).toBe(true)
+      // Only once sh has become sleep: sh itself would reap the child (it did, once, under load).
+      await expect.poll(() => readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim()).toBe('sleep')
       parent.stdin!.end()
       await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z')
       expect(isProcessAlive(zombie)).toBe(false)
