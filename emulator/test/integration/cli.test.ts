@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { DsqlSigner } from '@aws-sdk/dsql-signer'
-import { build } from 'esbuild'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { bundleProgram } from '../support/bundle-program.js'
 import { backendUrl, startTestEmulator } from '../support/emulator.js'
 import { serverPidIn, serverRunning } from '../support/processes.js'
 
@@ -48,6 +48,7 @@ function runningPostgresArgs(): string[] {
 describe('pg-dsql-emulator (command)', () => {
   let work: string
   let main: string
+  let bundled: Awaited<ReturnType<typeof bundleProgram>> | undefined
   const children: ChildProcess[] = []
 
   /** Runs the bundled command; a test that fails midway still has it stopped in afterEach. */
@@ -62,17 +63,8 @@ describe('pg-dsql-emulator (command)', () => {
   beforeAll(async () => {
     // The command as tsup bundles it: one ESM file, dependencies resolved from node_modules.
     work = mkdtempSync(join(tmpdir(), 'pg-dsql-cli-test-'))
-    main = join(root, 'node_modules', '.cache', `pg-dsql-cli-test-${process.pid}`, 'main.mjs')
-    await build({
-      entryPoints: [join(root, 'src/cli/main.ts')],
-      outfile: main,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-    })
+    bundled = await bundleProgram('pg-dsql-cli-test', join(root, 'src/cli/main.ts'))
+    main = bundled.path
   })
 
   afterEach(async () => {
@@ -88,7 +80,7 @@ describe('pg-dsql-emulator (command)', () => {
 
   afterAll(() => {
     rmSync(work, { recursive: true, force: true })
-    rmSync(dirname(main), { recursive: true, force: true })
+    bundled?.remove()
   })
 
   it('prints the env block, writes the env file, serves both Regions, and stops cleanly on SIGTERM', async () => {

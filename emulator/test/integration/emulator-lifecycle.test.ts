@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { bundleProgram } from '../support/bundle-program.js'
 import { startTestEmulator } from '../support/emulator.js'
 import { serverRunning } from '../support/processes.js'
 
@@ -29,32 +29,19 @@ setInterval(() => undefined, 1 << 30)
 
 describe('an emulator whose program ends without stop()', () => {
   let script: string
+  let program: Awaited<ReturnType<typeof bundleProgram>> | undefined
   const children: ChildProcess[] = []
 
   beforeAll(async () => {
-    const dir = join(root, 'node_modules', '.cache', `pg-dsql-lifecycle-test-${process.pid}`)
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'entry.ts'), PROGRAM)
-    script = join(dir, 'program.mjs')
-    await build({
-      entryPoints: [join(dir, 'entry.ts')],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-    })
+    program = await bundleProgram('pg-dsql-lifecycle-test', { source: PROGRAM })
+    script = program.path
   })
 
   afterEach(() => {
     for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
   })
 
-  afterAll(() => {
-    rmSync(resolve(script, '..'), { recursive: true, force: true })
-  })
+  afterAll(() => program?.remove())
 
   /** Runs the program; resolves with its folder once the emulator started, and its exit. */
   async function run(how: 'exit' | 'throw' | 'hang') {

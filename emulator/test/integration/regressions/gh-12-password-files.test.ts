@@ -1,15 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startPostgresServer } from '../../../src/backend/embedded-backend.js'
 import { locatePostgresBinaries } from '../../../src/backend/postgres-binaries.js'
 import { ensurePostgresUser } from '../../../src/backend/postgres-user.js'
 import { sweepStaleTempDirs } from '../../../src/backend/temp-dirs.js'
 import { EmulatorBackendError } from '../../../src/index.js'
+import { bundleProgram } from '../../support/bundle-program.js'
 import { scratchFolders } from '../../support/scratch.js'
 
 // Issue 12, item 5: the backend's superuser password went to a world-readable (0644)
@@ -144,36 +144,22 @@ describe('the embedded backend’s password file', () => {
 
     describe('and a start that is killed meanwhile', () => {
       let program: string
+      let bundled: Awaited<ReturnType<typeof bundleProgram>> | undefined
       const children: ChildProcess[] = []
 
       beforeAll(async () => {
-        const dir = join(emulatorRoot, 'node_modules', '.cache', `pg-dsql-pwfile-test-${process.pid}`)
-        mkdirSync(dir, { recursive: true })
-        writeFileSync(
-          join(dir, 'entry.ts'),
-          `import { startPostgresServer } from ${JSON.stringify(join(emulatorRoot, 'src/backend/embedded-backend.ts'))}
+        bundled = await bundleProgram('pg-dsql-pwfile-test', {
+          source: `import { startPostgresServer } from ${JSON.stringify(join(emulatorRoot, 'src/backend/embedded-backend.ts'))}
           await startPostgresServer(JSON.parse(process.argv[2]))`,
-        )
-        program = join(dir, 'program.mjs')
-        await build({
-          entryPoints: [join(dir, 'entry.ts')],
-          outfile: program,
-          bundle: true,
-          platform: 'node',
-          format: 'esm',
-          target: 'node20',
-          packages: 'external',
-          logLevel: 'silent',
         })
+        program = bundled.path
       })
 
       afterEach(() => {
         for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
       })
 
-      afterAll(() => {
-        rmSync(resolve(program, '..'), { recursive: true, force: true })
-      })
+      afterAll(() => bundled?.remove())
 
       it('leaves it private, and the next start sweeps it away', async () => {
         const binaries = await fakeBinaries('exec sleep 600')
