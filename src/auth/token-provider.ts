@@ -40,9 +40,13 @@ interface Entry {
   /** Handed out since it was minted; an unused token is not refreshed, so idle pools go quiet. */
   used: boolean
   nextReason: TokenIssueReason
-  /** When the server last refused a token of this key. */
+}
+
+/** One role's refusals under one key (see TokenProvider.refused). */
+interface Refusals {
+  /** When the server last refused this role a token of this key. */
   lastRefusedAt: number
-  /** Until then, connects fail at once with `refusal` instead of signing and connecting again. */
+  /** Until then, this role's connects fail at once with `refusal` instead of signing and connecting again. */
   blockedUntil: number
   refusal: unknown
 }
@@ -62,6 +66,7 @@ export class TokenProvider {
   readonly #now: () => number
   readonly #schedule: ScheduleTimer
   readonly #entries = new Map<string, Entry>()
+  readonly #refusals = new Map<string, Refusals>()
   #closed = false
 
   constructor(options: TokenProviderOptions) {
@@ -115,26 +120,37 @@ export class TokenProvider {
   }
 
   /**
-   * The server refused `token` (see `invalidate`). A second refusal within REFUSAL_WINDOW_MS (a
-   * token signed afresh refused too: a skewed clock, a missing permission) is persistent: for the
-   * next REFUSAL_WINDOW_MS, `refusalFor(key)` answers `refusal`, so connects fail at once instead
-   * of each opening TLS and signing again, and draining the cluster's connection rate for all.
+   * The server refused `role` a connection with `token` (see `invalidate`). A second refusal
+   * within REFUSAL_WINDOW_MS (a token signed afresh refused too: a skewed clock, a missing
+   * permission, a role with no IAM grant) is persistent: for the next REFUSAL_WINDOW_MS,
+   * `refusalFor(key, role)` answers `refusal`, so that role's connects fail at once instead of
+   * each opening TLS and signing again, and draining the cluster's connection rate for all.
+   *
+   * Counted per role: a DbConnect token does not name its role, so one key serves every non-admin
+   * role of these credentials, and DSQL's refusal cannot say whether the token or the role was at
+   * fault. A role that may not log in must not block the roles that may.
    */
-  refused(key: TokenKey, token: string | undefined, refusal: unknown): void {
-    const entry = this.#entry(key)
+  refused(key: TokenKey, role: string, token: string | undefined, refusal: unknown): void {
     if (token !== undefined) this.invalidate(key, token)
-    const now = this.#now()
-    if (now - entry.lastRefusedAt < REFUSAL_WINDOW_MS) {
-      entry.blockedUntil = now + REFUSAL_WINDOW_MS
-      entry.refusal = refusal
+    const id = refusalsOf(key, role)
+    const refusals = this.#refusals.get(id) ?? {
+      lastRefusedAt: Number.NEGATIVE_INFINITY,
+      blockedUntil: 0,
+      refusal: undefined,
     }
-    entry.lastRefusedAt = now
+    const now = this.#now()
+    if (now - refusals.lastRefusedAt < REFUSAL_WINDOW_MS) {
+      refusals.blockedUntil = now + REFUSAL_WINDOW_MS
+      refusals.refusal = refusal
+    }
+    refusals.lastRefusedAt = now
+    this.#refusals.set(id, refusals)
   }
 
-  /** The persistent refusal of `key` still in its window, if any (see `refused`). */
-  refusalFor(key: TokenKey): unknown {
-    const entry = this.#entries.get(keyOf(key))
-    return entry !== undefined && this.#now() < entry.blockedUntil ? entry.refusal : undefined
+  /** The persistent refusal of `role` under `key` still in its window, if any (see `refused`). */
+  refusalFor(key: TokenKey, role: string): unknown {
+    const refusals = this.#refusals.get(refusalsOf(key, role))
+    return refusals !== undefined && this.#now() < refusals.blockedUntil ? refusals.refusal : undefined
   }
 
   /**
@@ -166,9 +182,6 @@ export class TokenProvider {
         cancelTimer: undefined,
         used: false,
         nextReason: 'initial',
-        lastRefusedAt: Number.NEGATIVE_INFINITY,
-        blockedUntil: 0,
-        refusal: undefined,
       }
       this.#entries.set(id, entry)
     }
@@ -267,4 +280,8 @@ export class TokenProvider {
 
 function keyOf(key: TokenKey): string {
   return `${key.host}\u0000${key.region}\u0000${key.action}`
+}
+
+function refusalsOf(key: TokenKey, role: string): string {
+  return `${keyOf(key)}\u0000${role}`
 }

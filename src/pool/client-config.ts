@@ -22,7 +22,7 @@ export function pgClientConfig(runtime: DsqlRuntime, target: ConnectTarget): pg.
     password: () => {
       const endpoint = target.endpoint ?? first
       const key = runtime.tokenKey(endpoint, config.tokenAction)
-      const refusal = persistentRefusal(tokens, key)
+      const refusal = persistentRefusal(tokens, key, config.user)
       if (refusal !== undefined) throw refusal
       const token = tokens.token(key)
       if (typeof token === 'string') {

@@ -137,7 +137,7 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
     const key = runtime.tokenKey(endpoint, runtime.config.tokenAction)
     // A token refused again and again fails at once, with no socket and no signing, until its
     // window passes (see TokenProvider.refused).
-    const refusal = persistentRefusal(runtime.tokens, key)
+    const refusal = persistentRefusal(runtime.tokens, key, runtime.config.user)
     if (refusal !== undefined) {
       process.nextTick(done, refusal)
       return
@@ -230,7 +230,12 @@ export class DsqlClient extends pg.Client implements CheckoutListener {
           `${reason} Check the IAM identity's dsql:${tokenAction} permission, the tokenAction for this user, and the clock.`,
         { endpoint: endpoint.host, hint: typeof hint === 'string' ? hint : undefined, cause: error },
       )
-      this.#runtime.tokens.refused(this.#runtime.tokenKey(endpoint, tokenAction), this.#target.token, refusal)
+      this.#runtime.tokens.refused(
+        this.#runtime.tokenKey(endpoint, tokenAction),
+        user,
+        this.#target.token,
+        refusal,
+      )
       return refusal
     }
     // Refused (auth, limits, TLS verification) says nothing about the endpoint; unreachable does.

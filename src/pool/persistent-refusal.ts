@@ -5,13 +5,17 @@ import { DsqlAuthError } from '../errors/index.js'
 const ours = new WeakSet<DsqlAuthError>()
 
 /**
- * The error for a connect refused at once because its key's token keeps being refused (see
- * TokenProvider.refused), or undefined when the key is not blocked. Checked before a connect
+ * The error for a connect refused at once because `role`'s tokens of this key keep being refused
+ * (see TokenProvider.refused), or undefined when that role is not blocked. Checked before a connect
  * opens a socket, and again before it hands over a token: a connect already under way when the
  * key was blocked must not sign again, or each of a pool's connects in flight re-signs in turn.
  */
-export function persistentRefusal(tokens: TokenProvider, key: TokenKey): DsqlAuthError | undefined {
-  const refusal = tokens.refusalFor(key)
+export function persistentRefusal(
+  tokens: TokenProvider,
+  key: TokenKey,
+  role: string,
+): DsqlAuthError | undefined {
+  const refusal = tokens.refusalFor(key, role)
   if (!(refusal instanceof DsqlAuthError)) return undefined
   const error = new DsqlAuthError(
     `${refusal.message} It was refused again moments ago, so pg-dsql does not sign and connect again for ` +

@@ -92,6 +92,29 @@ describe('connects that fail on credentials or tokens', () => {
       await pool.end()
     }
   })
+
+  it('block only the role that is refused: another role signing with the same credentials still connects', async () => {
+    // One DbConnect token serves every non-admin role of these credentials; DSQL's refusal of a
+    // role with no IAM grant cannot be told from a refused token, and must not block the others.
+    // Token lifetimes no other test uses, so token caches of their own (tests above block the default).
+    const admin = new DsqlPool(optionsFor(emulator, { tokenTtlSec: 800 }))
+    await admin.query('CREATE ROLE auth_reader WITH LOGIN')
+    await admin.query(`AWS IAM GRANT auth_reader TO '${emulator.credentials.arn}'`)
+    await admin.end()
+    const unmapped = new DsqlPool(optionsFor(emulator, { tokenTtlSec: 700, user: 'auth_unmapped' }))
+    const reader = new DsqlPool(optionsFor(emulator, { tokenTtlSec: 700, user: 'auth_reader' }))
+    try {
+      const refusals: unknown[] = []
+      for (let i = 0; i < 3; i++) refusals.push(await unmapped.query('SELECT 1').catch((error) => error))
+      for (const refusal of refusals) expect(refusal).toBeInstanceOf(DsqlAuthError)
+      // The unmapped role is blocked now: its connects fail at once.
+      expect((refusals[2] as Error).message).toContain('refused again moments ago')
+      const { rows } = await reader.query('SELECT current_user AS role')
+      expect(rows).toEqual([{ role: 'auth_reader' }])
+    } finally {
+      await Promise.all([unmapped.end(), reader.end()])
+    }
+  })
 })
 
 describe('connects whose credentials are slow or missing', () => {

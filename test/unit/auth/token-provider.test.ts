@@ -248,20 +248,33 @@ describe('TokenProvider', () => {
   it('fails connects at once for a while when a token signed afresh is refused too', () => {
     const { provider, time } = setup()
     const refusal = new Error('access denied')
-    expect(provider.refusalFor(KEY)).toBeUndefined()
-    provider.refused(KEY, 'first-token', refusal)
+    expect(provider.refusalFor(KEY, 'app')).toBeUndefined()
+    provider.refused(KEY, 'app', 'first-token', refusal)
     // One refusal may be a stale token: the next connect signs afresh and tries.
-    expect(provider.refusalFor(KEY)).toBeUndefined()
+    expect(provider.refusalFor(KEY, 'app')).toBeUndefined()
     time.advance(100)
-    provider.refused(KEY, 'second-token', refusal)
-    expect(provider.refusalFor(KEY)).toBe(refusal)
-    expect(provider.refusalFor(OTHER)).toBeUndefined()
+    provider.refused(KEY, 'app', 'second-token', refusal)
+    expect(provider.refusalFor(KEY, 'app')).toBe(refusal)
+    expect(provider.refusalFor(OTHER, 'app')).toBeUndefined()
     time.advance(REFUSAL_WINDOW_MS)
-    expect(provider.refusalFor(KEY)).toBeUndefined()
+    expect(provider.refusalFor(KEY, 'app')).toBeUndefined()
     // Refusals far apart are each a fresh start.
     time.advance(REFUSAL_WINDOW_MS + 1)
-    provider.refused(KEY, 'third-token', refusal)
-    expect(provider.refusalFor(KEY)).toBeUndefined()
+    provider.refused(KEY, 'app', 'third-token', refusal)
+    expect(provider.refusalFor(KEY, 'app')).toBeUndefined()
+  })
+
+  it('blocks only the role that was refused: another role signing with the same key still connects', () => {
+    const { provider, time } = setup()
+    const refusal = new Error('access denied')
+    provider.refused(KEY, 'reporting', 'first-token', refusal)
+    time.advance(100)
+    provider.refused(KEY, 'reporting', 'second-token', refusal)
+    expect(provider.refusalFor(KEY, 'reporting')).toBe(refusal)
+    expect(provider.refusalFor(KEY, 'orders')).toBeUndefined()
+    // A refusal of the other role is its own first, not a second for the key.
+    provider.refused(KEY, 'orders', 'third-token', refusal)
+    expect(provider.refusalFor(KEY, 'orders')).toBeUndefined()
   })
 
   it('stops refreshing after close', async () => {
