@@ -38,11 +38,14 @@ export async function startEmulatorProcess() {
       latency,
       '--inter-region-rtt',
       String(INTER_REGION_RTT_MS),
+      // Its stdin is a pipe from the demo, which closes when the demo dies, SIGKILL included.
+      '--stop-on-stdin-close',
     ],
     // A process group of its own: Ctrl-C in the terminal reaches the demo, which stops the
     // shoppers and still needs the cluster for its audit; the demo stops the emulator itself,
-    // and kills it if the demo exits any other way.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    // kills it if the demo exits any other way, and if the demo is killed, the emulator stops
+    // when its stdin closes.
+    { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   )
   const killOnExit = () => child.kill('SIGKILL')
   process.once('exit', killOnExit)

@@ -4,10 +4,12 @@ import { EmulatorError } from '../emulator-error.js'
 import type { EmulatorOptions } from '../emulator-options.js'
 import { startEmulator } from '../start-emulator.js'
 
-/** Where the command writes; tests pass their own streams. */
+/** Where the command writes (and, with --stop-on-stdin-close, reads); tests pass their own streams. */
 export interface CliIo {
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
+  /** Watched with --stop-on-stdin-close; process.stdin when not given. */
+  stdin?: NodeJS.ReadableStream
 }
 
 export const emulatorUsage = `Usage: pg-dsql-emulator [options]
@@ -29,6 +31,9 @@ Options:
   --env-file FILE             also write the environment to FILE as KEY=VALUE lines
   --env-out FILE              the same: Node.js 20 and 22 read --env-file themselves, even after
                               the script name, and stop when FILE does not exist yet
+  --stop-on-stdin-close       also stop when standard input closes: a program that runs the
+                              emulator as a child, with a pipe for stdin, has it stop when it
+                              exits or dies, even by SIGKILL
   -h, --help                  show this help
 `
 
@@ -56,7 +61,14 @@ function parseLatency(text: string | undefined): EmulatorOptions['latencyMs'] {
   return latency
 }
 
-function optionsFrom(args: readonly string[]): { options: EmulatorOptions; envFile?: string; help: boolean } {
+interface ParsedCommand {
+  options: EmulatorOptions
+  envFile?: string
+  stopOnStdinClose: boolean
+  help: boolean
+}
+
+function optionsFrom(args: readonly string[]): ParsedCommand {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -69,6 +81,7 @@ function optionsFrom(args: readonly string[]): { options: EmulatorOptions; envFi
       'inter-region-rtt': { type: 'string' },
       'env-file': { type: 'string' },
       'env-out': { type: 'string' },
+      'stop-on-stdin-close': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,7 +102,12 @@ function optionsFrom(args: readonly string[]): { options: EmulatorOptions; envFi
   set('latencyMs', parseLatency(values.latency))
   set('interRegionRttMs', toNumber('--inter-region-rtt', values['inter-region-rtt']))
   const envFile = values['env-out'] ?? values['env-file']
-  return { options, ...(envFile === undefined ? {} : { envFile }), help: values.help === true }
+  return {
+    options,
+    ...(envFile === undefined ? {} : { envFile }),
+    stopOnStdinClose: values['stop-on-stdin-close'] === true,
+    help: values.help === true,
+  }
 }
 
 /**
@@ -98,22 +116,38 @@ function optionsFrom(args: readonly string[]): { options: EmulatorOptions; envFi
  */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
-function waitForSignal(): { received: Promise<NodeJS.Signals>; cancel(): void } {
-  let stop: (signal: NodeJS.Signals) => void = () => undefined
+/**
+ * Resolves with why the command should stop: a stop signal, or (when `stdin` is given) the end
+ * of standard input. A parent that dies by SIGKILL sends no signal, but the kernel closes its end
+ * of the pipe, so its child still stops, PostgreSQL and temporary files included.
+ */
+function waitForStop(stdin: NodeJS.ReadableStream | undefined): {
+  received: Promise<string>
+  cancel(): void
+} {
+  let stop: (reason: string) => void = () => undefined
+  const onStdinClosed = () => stop('stdin closed')
   const cancel = () => {
     for (const signal of STOP_SIGNALS) process.off(signal, stop)
+    stdin?.off('end', onStdinClosed).off('close', onStdinClosed)
+    stdin?.pause()
   }
-  const received = new Promise<NodeJS.Signals>((resolve) => {
-    stop = (signal) => {
+  const received = new Promise<string>((resolve) => {
+    stop = (reason) => {
       cancel()
-      resolve(signal)
+      resolve(reason)
     }
   })
   for (const signal of STOP_SIGNALS) process.on(signal, stop)
+  // Read and discard what comes: only the end matters, and a paused stream would never end.
+  stdin?.on('end', onStdinClosed).on('close', onStdinClosed).resume()
   return { received, cancel }
 }
 
-/** `pg-dsql-emulator` (and `pg-dsql emulator`): starts the emulator, prints its environment, stops on SIGINT, SIGTERM or SIGHUP. */
+/**
+ * `pg-dsql-emulator` (and `pg-dsql emulator`): starts the emulator, prints its environment, stops
+ * on SIGINT, SIGTERM or SIGHUP (or when stdin closes, with --stop-on-stdin-close).
+ */
 export async function runEmulatorCommand(args: readonly string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof optionsFrom>
   try {
@@ -127,13 +161,13 @@ export async function runEmulatorCommand(args: readonly string[], io: CliIo): Pr
     return 0
   }
   // Listen before starting, so a signal during start still stops cleanly.
-  const signal = waitForSignal()
+  const stopping = waitForStop(parsed.stopOnStdinClose ? (io.stdin ?? process.stdin) : undefined)
   const startedMs = performance.now()
   let emulator: Awaited<ReturnType<typeof startEmulator>>
   try {
     emulator = await startEmulator(parsed.options)
   } catch (error) {
-    signal.cancel()
+    stopping.cancel()
     const message =
       error instanceof EmulatorError
         ? error.message
@@ -147,7 +181,7 @@ export async function runEmulatorCommand(args: readonly string[], io: CliIo): Pr
       // It holds the secret access key: readable by the owner only.
       await writeFile(parsed.envFile, `${lines.join('\n')}\n`, { mode: 0o600 })
     } catch (error) {
-      signal.cancel()
+      stopping.cancel()
       await emulator.stop()
       io.stderr.write(
         `pg-dsql-emulator: cannot write the env file ${parsed.envFile} (${(error as Error).message}). ` +
@@ -161,7 +195,7 @@ export async function runEmulatorCommand(args: readonly string[], io: CliIo): Pr
     `# pg-dsql-emulator: ${emulator.regions.join(', ')}${witness}; ready in ${Math.round(performance.now() - startedMs)} ms. ` +
       `Ctrl-C stops it.\n${lines.join('\n')}\n`,
   )
-  const received = await signal.received
+  const received = await stopping.received
   io.stdout.write(`# ${received}: stopping\n`)
   await emulator.stop()
   io.stdout.write('# stopped\n')

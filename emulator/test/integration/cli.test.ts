@@ -52,9 +52,13 @@ describe('pg-dsql-emulator (command)', () => {
   const children: ChildProcess[] = []
 
   /** Runs the bundled command; a test that fails midway still has it stopped in afterEach. */
-  function runCommand(args: string[], nodeArgs: string[] = []): ChildProcess {
+  function runCommand(
+    args: string[],
+    nodeArgs: string[] = [],
+    stdin: 'ignore' | 'pipe' = 'ignore',
+  ): ChildProcess {
     const child = spawn(process.execPath, [...nodeArgs, main, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin, 'pipe', 'pipe'],
     })
     children.push(child)
     return child
@@ -189,6 +193,70 @@ describe('pg-dsql-emulator (command)', () => {
     const next = await startTestEmulator({ regions: ['us-east-1'] })
     await next.stop()
     expect(existsSync(workDir)).toBe(false)
+  })
+
+  it('stops cleanly when its standard input closes, with --stop-on-stdin-close', async () => {
+    const child = runCommand(['--regions', 'us-east-1', '--stop-on-stdin-close'], [], 'pipe')
+    const exit = exited(child)
+    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    const workDir = dirname(printedEnv(printed).PGSSLROOTCERT!)
+    const serverPid = serverPidIn(workDir)
+    let stdout = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    // What it reads meanwhile changes nothing: only the end stops it.
+    child.stdin!.write('anything\n')
+    child.stdin!.end()
+    expect(await exit).toBe(0)
+    expect(stdout).toContain('# stdin closed: stopping\n# stopped\n')
+    expect(existsSync(workDir)).toBe(false)
+    expect(serverRunning(serverPid)).toBe(false)
+  })
+
+  it('with --stop-on-stdin-close, still stops on SIGTERM while its standard input stays open', async () => {
+    const child = runCommand(['--regions', 'us-east-1', '--stop-on-stdin-close'], [], 'pipe')
+    const exit = exited(child)
+    await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+  })
+
+  it('with --stop-on-stdin-close, stops when the program that runs it is killed with SIGKILL', async () => {
+    // A parent that runs the command as a child, as the demo does, and dies without a word.
+    const parentScript = `
+      const { spawn } = require('node:child_process')
+      const child = spawn(process.execPath, [process.argv[1], '--regions', 'us-east-1', '--stop-on-stdin-close'],
+        { stdio: ['pipe', 'pipe', 'inherit'] })
+      let out = ''
+      child.stdout.on('data', (chunk) => {
+        out += chunk
+        const match = /PGSSLROOTCERT=(.*)\\n/.exec(out)
+        if (match !== null && out.includes('DSQL_EMULATOR_CONTROL=')) {
+          console.log(JSON.stringify({ pid: child.pid, cert: match[1] }))
+          child.stdout.resume()
+        }
+      })
+    `
+    const parent = spawn(process.execPath, ['-e', parentScript, main], { stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(parent)
+    const line = await waitForOutput(parent, '}\n')
+    const { pid, cert } = JSON.parse(line) as { pid: number; cert: string }
+    const serverPid = serverPidIn(dirname(cert))
+    const alive = (target: number) => {
+      try {
+        process.kill(target, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    expect(alive(pid)).toBe(true)
+    parent.kill('SIGKILL')
+    // The command stops itself (its PostgreSQL and folder with it) once the parent's pipe closes.
+    await expect.poll(() => alive(pid), { timeout: 30_000, interval: 50 }).toBe(false)
+    expect(serverRunning(serverPid)).toBe(false)
+    expect(existsSync(dirname(cert))).toBe(false)
   })
 
   it('writes the env file with --env-out, which Node leaves alone', async () => {
