@@ -173,7 +173,12 @@ function progressLine(event: ApplyEvent): string | undefined {
   }
 }
 
-/** `status`: applied, pending and drifted statements; exits 0 all applied, 1 pending, 2 drift. */
+/**
+ * `status`: applied, pending and drifted statements; exits 0 all applied, 1 pending or unknown
+ * journal rows, 2 drift. A journal that records migrations not given (applied from another
+ * branch, renamed, deleted) is not "everything applied": a CI gate on 0 must hear of it, while it
+ * breaks nothing the given migrations made, so it is not drift either.
+ */
 export async function statusCommand(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   const json = args.flags.json === true
   const shared = await sharedOptions(args)
@@ -183,7 +188,7 @@ export async function statusCommand(args: ParsedArgs, io: CliIo): Promise<ExitCo
     const code =
       result.drifted.length > 0 || problems.length > 0
         ? EXIT_CODES.errors
-        : result.pending.length > 0
+        : result.pending.length > 0 || result.unknown.length > 0
           ? EXIT_CODES.changed
           : EXIT_CODES.clean
     io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result))

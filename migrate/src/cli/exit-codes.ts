@@ -2,7 +2,8 @@
  * The command's exit codes, one meaning each, so CI can tell them apart:
  * - `clean` (0): nothing to change (lint, transform), all applied (apply, status);
  * - `changed` (1): changes, each with a DSQL form (`fixed` or `advisory`: review the advisories);
- *   for `status`, statements still pending and nothing drifted;
+ *   for `status`, statements still pending, or journal rows of migrations not given, and
+ *   nothing drifted;
  * - `errors` (2): a statement has no DSQL form, or apply refused or failed (drift, a failed
  *   statement or job, the lock), or status found drift;
  * - `unavailable` (3): could not reach the database (pg-dsql missing, its configuration refused,

@@ -82,6 +82,26 @@ describe('pg-dsql-migrate apply and status', () => {
     })
   })
 
+  it('reports journal rows of migrations it was not given (exit 1, not "everything applied")', async () => {
+    // A checkout behind the cluster: 0002 was applied from a newer branch.
+    await mkdir(join(dir, 'ahead'))
+    await writeFile(join(dir, 'ahead/0001_a.sql'), 'CREATE TABLE ahead_a (id uuid PRIMARY KEY);\n')
+    await writeFile(join(dir, 'ahead/0002_b.sql'), 'CREATE TABLE ahead_b (id uuid PRIMARY KEY);\n')
+    const journal = ['--journal-table', 'ahead_journal']
+    expect((await run(['apply', ...journal, join(dir, 'ahead')])).code).toBe(0)
+    await mkdir(join(dir, 'behind'))
+    await writeFile(join(dir, 'behind/0001_a.sql'), 'CREATE TABLE ahead_a (id uuid PRIMARY KEY);\n')
+    const behind = await run(['status', ...journal, join(dir, 'behind')])
+    expect(behind.stdout).toContain('applied   0001_a.sql  1/1 applied')
+    expect(behind.stdout).toContain(
+      'unknown   0002_b.sql #1 is in the journal but not among the migrations given',
+    )
+    expect(behind.code).toBe(1)
+    const json = await run(['status', '--json', ...journal, join(dir, 'behind')])
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout).unknown).toMatchObject([{ migrationId: '0002_b.sql' }])
+  })
+
   it('refuses a migration with no DSQL form before running anything (exit 2)', async () => {
     await mkdir(join(dir, 'trigger'))
     await writeFile(
