@@ -17,6 +17,8 @@ export interface FaultContext {
   readonly workload: Workload
   /** Every pg-dsql event of this run's pool. */
   readonly events: readonly DsqlEvent[]
+  /** When each of `events` arrived (performance.now()), index for index. */
+  readonly eventTimes: readonly number[]
   /** What the database holds for this run's operations (read after the load ended). */
   truth(): Promise<DatabaseTruth>
 }
@@ -72,6 +74,7 @@ export async function runFault(
   const violations: Violation[] = []
   const add = (invariant: string, detail: string) => violations.push({ invariant, detail })
   const events: DsqlEvent[] = []
+  const eventTimes: number[] = []
   const wire = new WireLog()
   const pool = new DsqlPool(
     optionsFor(emulator, {
@@ -82,7 +85,10 @@ export async function runFault(
       routing: { strategy: 'ordered', failbackAfterMs: 300 },
       Client: tappedClient(wire),
       ...scenario.pool,
-      onEvent: (event) => events.push(event),
+      onEvent: (event) => {
+        events.push(event)
+        eventTimes.push(performance.now())
+      },
     }),
   )
   const workload = startWorkload(pool, tables, `${id}-`)
@@ -92,6 +98,7 @@ export async function runFault(
     wire,
     workload,
     events,
+    eventTimes,
     truth: () => readTruth(tables, `${id}-`),
   }
   let faultAt = performance.now()
