@@ -45,6 +45,12 @@ export interface StatusResult {
   readonly drifted: readonly StatementStatus[]
   /** Journal rows of migrations not in `migrations` (applied by another branch or renamed). */
   readonly unknown: readonly JournalRow[]
+  /**
+   * Whether the catalog was asked (see `checkCatalog`). Not when `unknown` has rows: a migration
+   * this checkout does not have may have changed the objects since, and its changes would read as
+   * drift of the statements given.
+   */
+  readonly catalogChecked: boolean
 }
 
 export interface StatusCheckOptions extends StatusOptions {
@@ -67,6 +73,9 @@ export async function status(options: StatusCheckOptions): Promise<StatusResult>
   const journal = new Journal(resolved.journal, resolved.retry, eventEmitter(undefined))
   try {
     const rows = await journal.read(session)
+    const known = new Set(plan.map((m) => m.id))
+    const unknown = rows.filter((row) => !known.has(row.migrationId))
+    const catalogChecked = options.checkCatalog !== false && unknown.length === 0
     const recognizer = new StatementRecognizer(parser, session)
     const appliedSteps = plan.flatMap((m) => {
       const recorded = rowsByIndex(rows, m.id)
@@ -78,7 +87,7 @@ export async function status(options: StatusCheckOptions): Promise<StatusResult>
       appliedSteps.map((s) => [s, subjectsOf(parser.parse(s.sql)[0]?.node ?? {})]),
     )
     const checker: CatalogCheck = {
-      enabled: options.checkCatalog !== false,
+      enabled: catalogChecked,
       later: (step) =>
         appliedSteps.slice(appliedSteps.indexOf(step) + 1).map((s) => subjects.get(s) as Subjects),
       subjects: (step) => subjects.get(step) as Subjects,
@@ -88,13 +97,13 @@ export async function status(options: StatusCheckOptions): Promise<StatusResult>
     for (const migration of plan)
       migrations.push(await migrationStatus(migration, rowsByIndex(rows, migration.id), checker))
     const all = migrations.flatMap((m) => m.statements)
-    const known = new Set(plan.map((m) => m.id))
     return {
       migrations,
       applied: all.filter((s) => s.state === 'applied'),
       pending: all.filter((s) => s.state === 'pending'),
       drifted: all.filter((s) => s.state === 'drifted'),
-      unknown: rows.filter((row) => !known.has(row.migrationId)),
+      unknown,
+      catalogChecked,
     }
   } finally {
     session.release()

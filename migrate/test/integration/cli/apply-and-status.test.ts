@@ -83,10 +83,11 @@ describe('pg-dsql-migrate apply and status', () => {
   })
 
   it('reports journal rows of migrations it was not given (exit 1, not "everything applied")', async () => {
-    // A checkout behind the cluster: 0002 was applied from a newer branch.
+    // A checkout behind the cluster: 0002, applied from a newer branch, changed 0001's table.
+    // Its column must not read as drift of 0001 (the catalog is not asked), nor pass as "all applied".
     await mkdir(join(dir, 'ahead'))
     await writeFile(join(dir, 'ahead/0001_a.sql'), 'CREATE TABLE ahead_a (id uuid PRIMARY KEY);\n')
-    await writeFile(join(dir, 'ahead/0002_b.sql'), 'CREATE TABLE ahead_b (id uuid PRIMARY KEY);\n')
+    await writeFile(join(dir, 'ahead/0002_b.sql'), 'ALTER TABLE ahead_a ADD COLUMN note text;\n')
     const journal = ['--journal-table', 'ahead_journal']
     expect((await run(['apply', ...journal, join(dir, 'ahead')])).code).toBe(0)
     await mkdir(join(dir, 'behind'))
@@ -96,10 +97,15 @@ describe('pg-dsql-migrate apply and status', () => {
     expect(behind.stdout).toContain(
       'unknown   0002_b.sql #1 is in the journal but not among the migrations given',
     )
+    expect(behind.stdout).toContain('The catalog was not checked')
     expect(behind.code).toBe(1)
     const json = await run(['status', '--json', ...journal, join(dir, 'behind')])
     expect(json.code).toBe(1)
-    expect(JSON.parse(json.stdout).unknown).toMatchObject([{ migrationId: '0002_b.sql' }])
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      unknown: [{ migrationId: '0002_b.sql' }],
+      catalogChecked: false,
+      drifted: [],
+    })
   })
 
   it('refuses a migration with no DSQL form before running anything (exit 2)', async () => {
