@@ -64,6 +64,19 @@ describe('pg-dsql-emulator (command)', () => {
     return child
   }
 
+  /** Runs the command until it printed its environment; `printedSince()` is what it printed after. */
+  async function readyCommand(args: string[], stdin: 'ignore' | 'pipe' = 'ignore') {
+    const child = runCommand(args, [], stdin)
+    const exit = exited(child)
+    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    const workDir = dirname(printedEnv(printed).PGSSLROOTCERT!)
+    let since = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      since += chunk.toString()
+    })
+    return { child, exit, workDir, serverPid: serverPidIn(workDir), printedSince: () => since }
+  }
+
   beforeAll(async () => {
     // The command as tsup bundles it: one ESM file, dependencies resolved from node_modules.
     work = mkdtempSync(join(tmpdir(), 'pg-dsql-cli-test-'))
@@ -163,18 +176,10 @@ describe('pg-dsql-emulator (command)', () => {
   })
 
   it('stops cleanly on SIGHUP (a closed terminal) and exits 0', async () => {
-    const child = runCommand(['--regions', 'us-east-1'])
-    const exit = exited(child)
-    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
-    const workDir = dirname(printedEnv(printed).PGSSLROOTCERT!)
-    const serverPid = serverPidIn(workDir)
-    let stdout = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
+    const { child, exit, workDir, serverPid, printedSince } = await readyCommand(['--regions', 'us-east-1'])
     child.kill('SIGHUP')
     expect(await exit).toBe(0)
-    expect(stdout).toContain('# SIGHUP: stopping\n# stopped\n')
+    expect(printedSince()).toContain('# SIGHUP: stopping\n# stopped\n')
     expect(existsSync(workDir)).toBe(false)
     expect(serverRunning(serverPid)).toBe(false)
   })
@@ -196,28 +201,21 @@ describe('pg-dsql-emulator (command)', () => {
   })
 
   it('stops cleanly when its standard input closes, with --stop-on-stdin-close', async () => {
-    const child = runCommand(['--regions', 'us-east-1', '--stop-on-stdin-close'], [], 'pipe')
-    const exit = exited(child)
-    const printed = await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
-    const workDir = dirname(printedEnv(printed).PGSSLROOTCERT!)
-    const serverPid = serverPidIn(workDir)
-    let stdout = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
+    const { child, exit, workDir, serverPid, printedSince } = await readyCommand(
+      ['--regions', 'us-east-1', '--stop-on-stdin-close'],
+      'pipe',
+    )
     // What it reads meanwhile changes nothing: only the end stops it.
     child.stdin!.write('anything\n')
     child.stdin!.end()
     expect(await exit).toBe(0)
-    expect(stdout).toContain('# stdin closed: stopping\n# stopped\n')
+    expect(printedSince()).toContain('# stdin closed: stopping\n# stopped\n')
     expect(existsSync(workDir)).toBe(false)
     expect(serverRunning(serverPid)).toBe(false)
   })
 
   it('with --stop-on-stdin-close, still stops on SIGTERM while its standard input stays open', async () => {
-    const child = runCommand(['--regions', 'us-east-1', '--stop-on-stdin-close'], [], 'pipe')
-    const exit = exited(child)
-    await waitForOutput(child, 'DSQL_EMULATOR_CONTROL=')
+    const { child, exit } = await readyCommand(['--regions', 'us-east-1', '--stop-on-stdin-close'], 'pipe')
     child.kill('SIGTERM')
     expect(await exit).toBe(0)
   })
