@@ -20,13 +20,15 @@ console.log(JSON.stringify({
 const stop = () => emulator.stop().then(() => process.exit(0), () => process.exit(1))
 process.once('SIGTERM', stop)
 process.once('SIGINT', stop)
+// Its stdin is a pipe from the benchmark: it closes when the benchmark dies, even by SIGKILL.
+process.stdin.once('end', stop).resume()
 `
 
 /** Starts an emulator process; resolves with its endpoints, credentials and control helpers. */
 export async function startEmulatorProcess(options = {}) {
   const child = spawn(process.execPath, ['--input-type=module', '--eval', SCRIPT, JSON.stringify(options)], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   })
   const info = await new Promise((resolve, reject) => {
     let out = ''
