@@ -1,11 +1,15 @@
 // What pool.stats() and each metrics adapter cost on the query path: client CPU per query of
 // DsqlPool with no adapter, with pg-dsql/otel (an SDK MeterProvider), pg-dsql/prometheus and
 // pg-dsql/emf attached, against pg.Pool (and an identical pg.Pool, the noise floor), all in one
-// run on one embedded PostgreSQL (trust auth, no TLS), alternating order each round, medians. `--before DIST` adds a DsqlPool built from
-// another checkout (its dist/index.js), to compare the code before and after a change.
+// run on one embedded PostgreSQL (trust auth, no TLS), alternating order each round, medians.
+// `--before DIST` adds a DsqlPool built from another checkout (its dist/index.js, inside this
+// repository) to the same process, and then compares the two builds the way an app runs them,
+// one pool per process (bench/lib/build-comparison.mjs): in one process, builds blur together.
 //
 //   npm run bench -- observability-overhead [--quick] [--rounds 12] [--before DIST] [--json FILE]
 
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import pg from 'pg'
@@ -14,6 +18,7 @@ import { instrumentPool as emf } from 'pg-dsql/emf'
 import { instrumentPool as otel } from 'pg-dsql/otel'
 import { instrumentPool as prometheus } from 'pg-dsql/prometheus'
 import { Registry } from 'prom-client'
+import { compareBuilds } from './lib/build-comparison.mjs'
 import { benchSettings, measure, median } from './lib/measure.mjs'
 import { isQuick, makeReport, printReport } from './lib/report.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
@@ -67,6 +72,21 @@ export async function run(argv) {
     // CPU per query over pg.Pool's in the same round, then the median over rounds.
     const ratio = (name, to = 'pg.Pool') =>
       median(samples[name].map((s, round) => s.cpuMicrosPerTask / samples[to][round].cpuMicrosPerTask))
+    // The question "did a change cost CPU per query?", answered per process.
+    const perProcess =
+      typeof values.before === 'string'
+        ? await compareBuilds({
+            builds: [
+              { name: 'before', path: resolve(values.before) },
+              { name: 'today', path: fileURLToPath(import.meta.resolve('pg-dsql')) },
+            ],
+            port: backend.port,
+            rounds: quick ? 2 : 20,
+            seconds: quick ? 1 : 3,
+            workers,
+          })
+        : undefined
+    const perProcessRatio = (of, to) => perProcess?.ratios.find((r) => r.of === of && r.to === to)
     const results = Object.fromEntries(
       Object.entries(samples).map(([name, runs]) => [
         name,
@@ -98,7 +118,14 @@ export async function run(argv) {
         ...(results['DsqlPool (before)'] === undefined
           ? {}
           : { cpuPerQueryBefore: results['DsqlPool (before)'].cpuRatioToPg }),
+        ...(perProcess === undefined
+          ? {}
+          : {
+              cpuPerQueryTodayOverBeforePerProcess: perProcessRatio('today', 'before').median,
+              cpuPerQueryIdenticalBuildsPerProcess: perProcessRatio('before (copy)', 'before').median,
+            }),
       },
+      ...(perProcess === undefined ? {} : { perProcess }),
       tables: [
         {
           columns: ['Pool', 'Queries/s', 'CPU µs/query', 'CPU / pg.Pool', 'CPU / DsqlPool', 'Added µs/query'],
@@ -113,6 +140,21 @@ export async function run(argv) {
               : '',
           ]),
         },
+        ...(perProcess === undefined
+          ? []
+          : [
+              {
+                title:
+                  `Today's DsqlPool against the build before (--before), one pool per process as an app runs it: ` +
+                  `${perProcess.settings.rounds} rotating rounds, ${perProcess.settings.seconds} s each; median of each round's ratio [95% interval]`,
+                columns: ['Ratio', 'Median', '95% interval'],
+                rows: perProcess.ratios.map((r) => [
+                  `${r.of} / ${r.to}`,
+                  r.median.toFixed(3),
+                  `${r.low.toFixed(3)} to ${r.high.toFixed(3)}`,
+                ]),
+              },
+            ]),
       ],
       chart: {
         kind: 'bar',

@@ -7,6 +7,8 @@ export interface BenchTable {
 }
 export interface BenchReport {
   benchmark: string
+  /** When the report was made (ISO 8601); a report much later than its run was run again alone. */
+  date?: string
   title?: string
   about?: string
   ratios?: Record<string, number | null>

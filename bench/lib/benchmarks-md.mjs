@@ -43,7 +43,18 @@ const HEADLINES = {
   ],
   'observability-overhead': [
     ['cpuPerQueryNoAdapter', 'Client CPU per query, DsqlPool (no adapter) / pg.Pool'],
-    ['cpuPerQueryBefore', 'Client CPU per query, DsqlPool built before the metrics hooks / pg.Pool'],
+    [
+      'cpuPerQueryBefore',
+      'Client CPU per query, DsqlPool built before the metrics hooks / pg.Pool (one process)',
+    ],
+    [
+      'cpuPerQueryTodayOverBeforePerProcess',
+      'Client CPU per query, DsqlPool / the build before the metrics hooks, one pool per process',
+    ],
+    [
+      'cpuPerQueryIdenticalBuildsPerProcess',
+      'Client CPU per query, two copies of one build, one pool per process (the noise floor)',
+    ],
     ['cpuPerQueryControl', 'Client CPU per query, an identical pg.Pool / pg.Pool (the noise floor)'],
     ['cpuPerQueryOtel', 'Client CPU per query with pg-dsql/otel / pg.Pool'],
     ['cpuPerQueryPrometheus', 'Client CPU per query with pg-dsql/prometheus / pg.Pool'],
@@ -52,6 +63,9 @@ const HEADLINES = {
 }
 
 export const BENCHMARK_ORDER = Object.keys(HEADLINES)
+
+/** A report dated this long after its run's start was run again alone (`npm run bench -- all` takes 6 to 10 minutes). */
+const RERUN_AFTER_MS = 30 * 60_000
 
 /** The chart's file name for a benchmark, under the charts folder. */
 export const chartFile = (name) => `bench-${name}.svg`
@@ -102,6 +116,13 @@ export function renderBenchmarks(latest, { notes = {}, chartsDir = 'docs' } = {}
     const report = latest.benches[name]
     if (report === undefined) continue
     lines.push(`## ${name}`, '', report.about ?? '', '', `\`npm run bench -- ${name}\``, '')
+    // A section re-run alone after the full run (its JSON merged into latest.json) says when.
+    if (
+      typeof report.date === 'string' &&
+      Date.parse(report.date) - Date.parse(latest.date) > RERUN_AFTER_MS
+    ) {
+      lines.push(`Re-run alone on ${report.date.slice(0, 10)} (${report.date.slice(11, 16)} UTC).`, '')
+    }
     if (report.error !== undefined) {
       lines.push(`**This run failed:** ${report.error}`, '')
       continue

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type LatestRun, renderBenchmarks } from '../../bench/lib/benchmarks-md.mjs'
+import { type BenchReport, type LatestRun, renderBenchmarks } from '../../bench/lib/benchmarks-md.mjs'
 import { barChart, lineChart, niceStep } from '../../bench/lib/svg-chart.mjs'
 
 // BENCHMARKS.md is regenerated from bench/results/latest.json; these tests check the rendering
@@ -55,6 +55,20 @@ describe('renderBenchmarks', () => {
     expect(markdown).toContain('Ratios: `throughput` 0.994, `p99` 1.07, `cpuPerQuery` 1.03')
     expect(markdown).toContain('Profiled: nothing of ours.')
     expect(Object.keys(charts)).toEqual(['bench-overhead.svg'])
+  })
+
+  it('dates a section run again alone after the full run, and only that one', () => {
+    const rerun = {
+      ...latest,
+      benches: {
+        ...latest.benches,
+        overhead: { ...(latest.benches.overhead as BenchReport), date: '2026-12-01T07:50:00.000Z' },
+        footprint: { ...(latest.benches.footprint as BenchReport), date: '2026-12-01T05:26:00.000Z' },
+      },
+    }
+    const { markdown } = renderBenchmarks(rerun)
+    expect(markdown).toContain('`npm run bench -- overhead`\n\nRe-run alone on 2026-12-01 (07:50 UTC).')
+    expect(markdown.match(/Re-run alone/g)).toHaveLength(1)
   })
 
   it('says when a benchmark failed instead of dropping its section', () => {
