@@ -214,7 +214,7 @@ function formatStatus(result: StatusResult): string {
       `unknown   ${row.migrationId} #${row.index + 1} is in the journal but not among the migrations given`,
     )
   }
-  if (result.unknown.length > 0) {
+  if (!result.catalogChecked && result.unknown.length > 0) {
     lines.push('The catalog was not checked: migrations not given may have changed these objects since.')
   }
   const count = (n: number, word: string) => `${n} ${plural(n, word)}`
