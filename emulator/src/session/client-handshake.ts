@@ -186,7 +186,19 @@ async function handshake(
   const message = await reader.readTyped(MAX_PASSWORD_MESSAGE_BYTES)
   if (message.type !== FRONTEND.PasswordMessage) throw new HandshakeAbort('expected a password message')
   const isAdmin = user === 'admin'
-  const denial = await authenticate(parsePassword(message.body), user, isAdmin, services)
+  const password = parsePassword(message.body)
+  let denial: string | undefined
+  try {
+    denial = await authenticate(password, user, isAdmin, services)
+  } catch (error) {
+    // The role lookup could not reach the emulator's backend: the client hears the server is
+    // unavailable, as after a failed backend login, rather than a connection cut without a word.
+    refuse(secure, {
+      ...fatal('XX000', 'server unavailable'),
+      detail: `emulator backend: ${(error as Error).message}`,
+    })
+    return false
+  }
   if (denial !== undefined) {
     services.stats.add(services.region, 'AuthFailures')
     refuse(secure, fatal('08006', 'unable to accept connection, access denied', denial))

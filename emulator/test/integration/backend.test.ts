@@ -2,7 +2,7 @@ import net from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Emulator, EmulatorOptionError, startEmulator } from '../../src/index.js'
-import { connectClient } from '../support/dsql-client.js'
+import { connectClient, connectError } from '../support/dsql-client.js'
 import { backendUrl } from '../support/emulator.js'
 
 async function canListen(port: number): Promise<boolean> {
@@ -105,5 +105,67 @@ describe('emulator backend', () => {
       message: expect.stringMatching(/127\.0\.0\.1:1 .*ECONNREFUSED/),
     })
     expect((error as Error).message).not.toContain('hunter2')
+  })
+})
+
+/**
+ * A TCP proxy to PostgreSQL that can be cut (nothing listens, open connections are destroyed)
+ * and restored on the same port: the backend going away under a running emulator.
+ */
+async function cuttableProxy(host: string, port: number) {
+  const sockets = new Set<net.Socket>()
+  let server: net.Server | undefined
+  let listenPort = 0
+  const restore = () =>
+    new Promise<void>((resolve) => {
+      const listening = net.createServer((client) => {
+        const upstream = net.connect(port, host)
+        for (const socket of [client, upstream]) {
+          sockets.add(socket)
+          socket.on('close', () => sockets.delete(socket))
+          socket.on('error', () => socket.destroy())
+        }
+        client.pipe(upstream).pipe(client)
+      })
+      listening.listen(listenPort, '127.0.0.1', () => {
+        listenPort = (listening.address() as net.AddressInfo).port
+        server = listening
+        resolve()
+      })
+    })
+  const cut = () =>
+    new Promise<void>((resolve) => {
+      if (server === undefined) return resolve()
+      server.close(() => resolve())
+      server = undefined
+      for (const socket of sockets) socket.destroy()
+    })
+  await restore()
+  return { port: listenPort, cut, restore }
+}
+
+describe('emulator backend that goes away', () => {
+  it('refuses a role whose lookup cannot reach the backend with XX000 server unavailable, not a cut connection', async () => {
+    const target = new URL(backendUrl())
+    const proxy = await cuttableProxy(target.hostname, Number(target.port))
+    const through = new URL(backendUrl())
+    through.hostname = '127.0.0.1'
+    through.port = String(proxy.port)
+    const emulator = await startEmulator({ regions: ['us-east-1'], backend: through.toString() })
+    const role = `unreachable_${process.pid}`
+    try {
+      const admin = await connectClient(emulator)
+      await admin.query(`CREATE ROLE ${role} WITH LOGIN`)
+      await admin.query(`AWS IAM GRANT ${role} TO '${emulator.credentials.arn}'`)
+      await admin.end()
+      await proxy.cut()
+      const error = await connectError(emulator, { user: role })
+      expect(error).toMatchObject({ code: 'XX000', message: 'server unavailable' })
+    } finally {
+      // Back, so the emulator's stop can reach its backend.
+      await proxy.restore()
+      await emulator.stop()
+      await proxy.cut()
+    }
   })
 })
