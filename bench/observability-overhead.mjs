@@ -22,9 +22,7 @@ import { compareBuilds } from './lib/build-comparison.mjs'
 import { benchSettings, measure, median } from './lib/measure.mjs'
 import { isQuick, makeReport, printReport } from './lib/report.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
-
-const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' }
-const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
+import { dsqlPoolOptions, pgPoolOptions } from './lib/trusted-pools.mjs'
 
 export async function run(argv) {
   const quick = isQuick(argv)
@@ -34,18 +32,11 @@ export async function run(argv) {
   )
   const { values } = parseArgs({ args: argv, options: { before: { type: 'string' } }, strict: false })
   const backend = await startTrustedBackend()
-  const common = { max: workers, user: 'postgres', database: 'postgres' }
-  const dsql = (Pool) =>
-    new Pool({
-      ...common,
-      endpoints: `${HOST}@127.0.0.1:${backend.port}`,
-      ssl: false,
-      credentials: CREDENTIALS,
-    })
+  const dsql = (Pool) => new Pool(dsqlPoolOptions(backend.port, workers))
   const pools = {
-    'pg.Pool': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+    'pg.Pool': new pg.Pool(pgPoolOptions(backend.port, workers)),
     // A second, identical pg.Pool: how far apart equal code measures here (the noise floor).
-    'pg.Pool (control)': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+    'pg.Pool (control)': new pg.Pool(pgPoolOptions(backend.port, workers)),
   }
   if (typeof values.before === 'string')
     pools['DsqlPool (before)'] = dsql((await import(values.before)).DsqlPool)

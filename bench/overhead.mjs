@@ -12,9 +12,7 @@ import { DsqlPool } from 'pg-dsql'
 import { benchSettings, measure, median, settle } from './lib/measure.mjs'
 import { fmt, isQuick, makeReport, percentile, printReport } from './lib/report.mjs'
 import { startTrustedBackend } from './lib/trusted-backend.mjs'
-
-const CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' }
-const HOST = 'benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws'
+import { dsqlPoolOptions, pgPoolOptions, TRUSTED_CREDENTIALS } from './lib/trusted-pools.mjs'
 
 export async function run(argv) {
   const quick = isQuick(argv)
@@ -25,24 +23,16 @@ export async function run(argv) {
   const warmUpMs = quick ? 200 : 500
   const raceMs = quick ? 300 : 1000
   const backend = await startTrustedBackend()
-  const common = { max: workers, user: 'postgres', database: 'postgres' }
   const pools = {
-    'pg.Pool': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
+    'pg.Pool': new pg.Pool(pgPoolOptions(backend.port, workers)),
     // A second, identical pg.Pool: its ratio to the first is this machine's noise floor.
-    'pg.Pool (control)': new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port }),
-    DsqlPool: new DsqlPool({
-      ...common,
-      endpoints: `${HOST}@127.0.0.1:${backend.port}`,
-      ssl: false,
-      credentials: CREDENTIALS,
-    }),
+    'pg.Pool (control)': new pg.Pool(pgPoolOptions(backend.port, workers)),
+    DsqlPool: new DsqlPool(dsqlPoolOptions(backend.port, workers)),
     'AWS connector': new AuroraDSQLPool({
-      ...common,
-      host: '127.0.0.1',
-      port: backend.port,
+      ...pgPoolOptions(backend.port, workers),
       region: 'us-east-1',
       ssl: false,
-      customCredentialsProvider: CREDENTIALS,
+      customCredentialsProvider: TRUSTED_CREDENTIALS,
     }),
   }
   // Shutting the server down ends idle connections; that is not a benchmark failure.

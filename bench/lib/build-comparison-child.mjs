@@ -4,18 +4,13 @@
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { measure } from './measure.mjs'
+import { dsqlPoolOptions, pgPoolOptions } from './trusted-pools.mjs'
 
 const [build, port, seconds, workers] = process.argv.slice(2)
-const common = { max: Number(workers), user: 'postgres', database: 'postgres' }
 const pool =
   build === 'pg.Pool'
-    ? new pg.Pool({ ...common, host: '127.0.0.1', port: Number(port) })
-    : new (await import(pathToFileURL(build).href)).DsqlPool({
-        ...common,
-        endpoints: `benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws@127.0.0.1:${port}`,
-        ssl: false,
-        credentials: { accessKeyId: 'AKIDCOMPARE', secretAccessKey: 'compare-secret' },
-      })
+    ? new pg.Pool(pgPoolOptions(Number(port), Number(workers)))
+    : new (await import(pathToFileURL(build).href)).DsqlPool(dsqlPoolOptions(Number(port), Number(workers)))
 pool.on('error', () => {})
 const task = () => pool.query('SELECT 1')
 await measure(task, { workers: Number(workers), durationMs: 1000 })

@@ -24,16 +24,11 @@ if (values.child !== undefined) {
   const { default: pg } = await import('pg')
   const { startTrustedBackend } = await import('../lib/trusted-backend.mjs')
   const backend = await startTrustedBackend()
-  const common = { max: 16, user: 'postgres', database: 'postgres' }
+  const { dsqlPoolOptions, pgPoolOptions } = await import('../lib/trusted-pools.mjs')
   const pool =
     values.child === 'pg'
-      ? new pg.Pool({ ...common, host: '127.0.0.1', port: backend.port })
-      : new (await import(values.child)).DsqlPool({
-          ...common,
-          endpoints: `benchbenchbenchbenchbenchb.dsql.us-east-1.on.aws@127.0.0.1:${backend.port}`,
-          ssl: false,
-          credentials: { accessKeyId: 'AKIDPROFILE', secretAccessKey: 'profile-secret' },
-        })
+      ? new pg.Pool(pgPoolOptions(backend.port))
+      : new (await import(values.child)).DsqlPool(dsqlPoolOptions(backend.port))
   pool.on('error', () => {})
   // Young-generation garbage shows as scavenges: count every collection while the load runs.
   const { PerformanceObserver } = await import('node:perf_hooks')
